@@ -1,0 +1,54 @@
+"""The one document store: every file the application keeps (attachments, printed papers), by SHA-256."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..i18n import N_
+from .base import Base, UTCDateTime, utcnow
+
+DOCUMENT_CATEGORIES: dict[str, str] = {
+    "design_image": N_("Design image"),
+    "cad": N_("CAD file"),
+    "attachment": N_("Other attachment"),
+    "contract": N_("Contract"),
+    "review_report": N_("Review report"),
+    "order_confirmation": N_("Order confirmation"),
+    "production_plan": N_("Production plan"),
+    "task_sheet": N_("Task sheet"),
+}
+
+
+class DocumentBlob(Base):
+    """File content, stored once per SHA-256 inside the database so every workstation of a shared database sees it."""
+
+    __tablename__ = "document_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (
+        CheckConstraint("size >= 0", name="size_not_negative"),
+        Index("ix_documents_order_id_category", "order_id", "category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(32), nullable=False)
+    file_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    mime_type: Mapped[str] = mapped_column(String(100), nullable=False, default="application/octet-stream")
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(ForeignKey("document_blobs.sha256"), nullable=False, index=True)
+    doc_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    removed: Mapped[bool] = mapped_column(nullable=False, default=False)
+
+    blob: Mapped[DocumentBlob] = relationship(lazy="raise")

@@ -1,0 +1,53 @@
+"""The one order-stage machine: which stage may follow which; every part of the procedure moves orders through it."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from ..i18n import _
+from ..models.orders import STAGES, Order
+from . import audit
+from .context import Actor
+from .errors import GateError
+
+TRANSITIONS: dict[str, set[str]] = {
+    "draft": {"preliminary_review", "cancelled"},
+    "preliminary_review": {"detailed_review", "negotiating", "escalated", "cancelled"},
+    "negotiating": {"preliminary_review", "detailed_review", "escalated", "abandoned", "cancelled"},
+    "escalated": {"detailed_review", "negotiating", "abandoned", "cancelled"},
+    "detailed_review": {"contracted", "negotiating", "abandoned", "cancelled"},
+    "contracted": {"planned", "cancelled"},
+    "planned": {"in_production", "contracted", "cancelled"},
+    "in_production": {"final_qc", "planned", "cancelled"},
+    "final_qc": {"ready_to_ship", "in_production"},
+    "ready_to_ship": {"partly_shipped", "shipped"},
+    "partly_shipped": {"partly_shipped", "shipped"},
+    "shipped": {"delivered"},
+    "delivered": {"closed"},
+    "closed": set(),
+    "abandoned": set(),
+    "cancelled": set(),
+}
+
+# Stages in which sales may still change what the customer ordered (negotiation changes the order too).
+EDITABLE_STAGES = {"draft", "preliminary_review", "negotiating", "escalated"}
+OPEN_STAGES = [s for s in STAGES if s not in ("closed", "abandoned", "cancelled", "delivered")]
+END_STAGES = {"closed", "abandoned", "cancelled"}
+
+
+def stage_label(stage: str) -> str:
+    return _(STAGES.get(stage, stage))
+
+
+def move(session: Session, actor: Actor, order: Order, new_stage: str, reason: str = "") -> None:
+    """Change an order's stage inside the caller's transaction, refusing a move the procedure does not allow."""
+    if new_stage not in TRANSITIONS.get(order.stage, set()):
+        raise GateError(_("Order {order_no} is {stage}; it cannot move to {new_stage}.", order_no=order.order_no,
+                          stage=stage_label(order.stage), new_stage=stage_label(new_stage)))
+    old = order.stage
+    order.stage = new_stage
+    summary = _("Stage {old} → {new}", old=stage_label(old), new=stage_label(new_stage))
+    if reason:
+        summary += " — " + reason
+    audit.record(session, actor, "stage", "order", order.id, summary, {"stage": old}, {"stage": new_stage},
+                 order_id=order.id)
