@@ -66,11 +66,14 @@ def _event_hash(prev_hash: str, at: dt.datetime, user_id, username, action, enti
 def record(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None, summary: str = "",
            before: Any = None, after: Any = None, order_id: int | None = None) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction (it commits or rolls back with the change)."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    # The head row is locked and read once per transaction, then kept in the session: bulk work stays fast.
+    head = session.info.get("audit_head")
     if head is None:
-        head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS_HASH, event_count=0)
-        session.add(head)
-        session.flush()
+        head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+        if head is None:
+            head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS_HASH, event_count=0)
+            session.add(head)
+        session.info["audit_head"] = head
     at = utcnow()
     # Stored timestamps keep microseconds on SQLite and PostgreSQL alike, so the hash recomputes exactly.
     before_json, after_json = dumps(before), dumps(after)
@@ -80,8 +83,6 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
                        entity_id=entity_id, order_id=order_id, summary=summary, before_json=before_json,
                        after_json=after_json, prev_hash=head.last_hash, hash=event_hash)
     session.add(event)
-    session.flush()
-    head.last_event_id = event.id
     head.last_hash = event_hash
     head.event_count += 1
     return event

@@ -192,7 +192,7 @@ def _clean(session: Session, data: OrderInput) -> tuple[dict, list[dict], Proble
     return header, lines, p
 
 
-def missing_for_submission(view: OrderView) -> list[str]:
+def missing_for_submission(view: OrderView | Order) -> list[str]:
     """The fields the procedure names that this order still lacks, as the clerk should read them."""
     missing: list[str] = []
     if not view.delivery_date:
@@ -252,24 +252,31 @@ def create_order(db: Database, actor: Actor, data: OrderInput, attachments: Sequ
     require(actor, "orders.edit")
     files = [read_file_for_store(a) for a in attachments]
     with unit_of_work(db) as s:
-        header, lines, problems = _clean(s, data)
-        problems.raise_if_any()
-        order_no = header.pop("order_no", None)
-        if order_no:
-            if s.scalar(select(Order.id).where(Order.order_no == order_no)):
-                raise ValidationError(_("Order number {order_no} already exists; numbers are never reused.",
-                                        order_no=order_no), "order_no")
-        else:
-            order_no = next_number(s, "order", header["order_date"].year)
-        order = Order(order_no=order_no, stage="draft", owner_id=actor.user_id)
-        _apply(s, order, header, lines)
-        s.add(order)
-        s.flush()
-        audit.record(s, actor, "create", "order", order.id, _("Order {order_no} created", order_no=order.order_no),
-                     None, _order_snapshot(order), order_id=order.id)
+        order = create_order_in(s, actor, data)
         for name, content in files:
             store_bytes(s, actor, file_name=name, content=content, category=guess_category(name), order_id=order.id)
         return _view(order)
+
+
+def create_order_in(s: Session, actor: Actor, data: OrderInput) -> Order:
+    """The rule of creating an order inside a caller's transaction (bulk import and demo data use it directly)."""
+    require(actor, "orders.edit")
+    header, lines, problems = _clean(s, data)
+    problems.raise_if_any()
+    order_no = header.pop("order_no", None)
+    if order_no:
+        if s.scalar(select(Order.id).where(Order.order_no == order_no)):
+            raise ValidationError(_("Order number {order_no} already exists; numbers are never reused.",
+                                    order_no=order_no), "order_no")
+    else:
+        order_no = next_number(s, "order", header["order_date"].year)
+    order = Order(order_no=order_no, stage="draft", owner_id=actor.user_id)
+    _apply(s, order, header, lines)
+    s.add(order)
+    s.flush()
+    audit.record(s, actor, "create", "order", order.id, _("Order {order_no} created", order_no=order.order_no),
+                 None, _order_snapshot(order), order_id=order.id)
+    return order
 
 
 def update_order(db: Database, actor: Actor, order_id: int, expected_version: int, data: OrderInput) -> OrderView:
@@ -297,23 +304,26 @@ def update_order(db: Database, actor: Actor, order_id: int, expected_version: in
 
 def submit_for_review(db: Database, actor: Actor, order_id: int, expected_version: int | None = None) -> OrderView:
     """Leave intake: refused with the list of missing fields while any field the procedure names is empty."""
-    require(actor, "orders.submit")
     with unit_of_work(db) as s:
         order = _load(s, order_id)
-        if expected_version is not None and order.version != expected_version:
-            raise ConcurrentEditError(_("Order {order_no} was changed by someone else since you opened it. Reopen it "
-                                        "and check it before submitting.", order_no=order.order_no))
-        if order.stage != "draft":
-            raise GateError(_("Order {order_no} is {stage}, not a draft; it has been submitted already.",
-                              order_no=order.order_no, stage=stages.stage_label(order.stage)))
-        missing = missing_for_submission(_view(order))
-        if missing:
-            raise ValidationError(_("Order {order_no} cannot be submitted for review; missing: {fields}.",
-                                    order_no=order.order_no, fields="; ".join(missing)), "submit")
-        order.submitted_at = dt.datetime.now(dt.timezone.utc)
-        stages.move(s, actor, order, "preliminary_review", _("submitted for review"))
-        s.flush()
+        submit_in(s, actor, order, expected_version)
         return _view(order)
+
+
+def submit_in(s: Session, actor: Actor, order: Order, expected_version: int | None = None) -> None:
+    require(actor, "orders.submit")
+    if expected_version is not None and order.version != expected_version:
+        raise ConcurrentEditError(_("Order {order_no} was changed by someone else since you opened it. Reopen it "
+                                    "and check it before submitting.", order_no=order.order_no))
+    if order.stage != "draft":
+        raise GateError(_("Order {order_no} is {stage}, not a draft; it has been submitted already.",
+                          order_no=order.order_no, stage=stages.stage_label(order.stage)))
+    missing = missing_for_submission(order)
+    if missing:
+        raise ValidationError(_("Order {order_no} cannot be submitted for review; missing: {fields}.",
+                                order_no=order.order_no, fields="; ".join(missing)), "submit")
+    order.submitted_at = dt.datetime.now(dt.timezone.utc)
+    stages.move(s, actor, order, "preliminary_review", _("submitted for review"))
 
 
 def cancel_order(db: Database, actor: Actor, order_id: int, reason: str) -> OrderView:

@@ -21,17 +21,20 @@ def register_kind(kind: str, prefix: str, digits: int) -> None:
 
 def next_value(session: Session, kind: str, year: int) -> int:
     """Reserve the next value inside the caller's transaction (row-locked, so two workstations never share one)."""
-    stmt = select(NumberSequence).where(NumberSequence.kind == kind, NumberSequence.year == year).with_for_update()
-    seq = session.execute(stmt).scalar_one_or_none()
+    cache = session.info.setdefault("number_sequences", {})
+    seq = cache.get((kind, year))
     if seq is None:
-        try:
-            with session.begin_nested():
-                seq = NumberSequence(kind=kind, year=year, last_value=0)
-                session.add(seq)
-        except IntegrityError:  # another workstation created it first
-            seq = session.execute(stmt).scalar_one()
+        stmt = select(NumberSequence).where(NumberSequence.kind == kind, NumberSequence.year == year).with_for_update()
+        seq = session.execute(stmt).scalar_one_or_none()
+        if seq is None:
+            try:
+                with session.begin_nested():
+                    seq = NumberSequence(kind=kind, year=year, last_value=0)
+                    session.add(seq)
+            except IntegrityError:  # another workstation created it first
+                seq = session.execute(stmt).scalar_one()
+        cache[(kind, year)] = seq  # locked for the rest of this transaction, so the cached value stays true
     seq.last_value += 1
-    session.flush()
     return seq.last_value
 
 

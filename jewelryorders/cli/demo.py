@@ -1,0 +1,48 @@
+"""`jewelryorders demo --orders N --seed S`: a new database filled with a realistic factory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from ..demo import build_demo, data
+from ..i18n import _
+from ..services.stages import stage_label
+from .registry import CliContext, Kind, register
+
+
+def _args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--orders", type=int, default=500, help=_("number of orders (default 500)"))
+    p.add_argument("--seed", type=int, default=1, help=_("random seed; the same seed gives the same factory"))
+
+
+def _run(ctx: CliContext, args) -> int:
+    if args.orders < 0:
+        print(_("--orders must be zero or more."), file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    last = [0.0]
+
+    def progress(what: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] > 2 or done == total:
+            last[0] = now
+            print(_("{what}: {done:,} / {total:,}", what=what, done=done, total=total), file=sys.stderr, flush=True)
+
+    result = build_demo(ctx.db, n_orders=args.orders, seed=args.seed, progress=progress)
+    print(_("Demo factory created in {file} in {seconds:.0f} s.", file=ctx.db.display_name,
+            seconds=time.monotonic() - started))
+    print(_("{users} users, {customers} customers, {styles} styles, {orders:,} orders.", users=result.users,
+            customers=result.customers, styles=result.styles, orders=result.orders))
+    for stage, count in sorted(result.stages.items(), key=lambda kv: -kv[1]):
+        print(f"  {stage_label(stage)}: {count:,}")
+    for note in result.notes:
+        print("  " + note)
+    print(_("Log in as admin / {admin_pw}, or as any demo user (sales, sales.head, production.head, manager, ...) "
+            "with the password {pw}.", admin_pw=data.ADMIN_PASSWORD, pw=data.DEMO_PASSWORD))
+    return 0
+
+
+def register_cli() -> None:
+    register("command", Kind("demo", _("fill a new database with a realistic demo factory"), _args, _run))

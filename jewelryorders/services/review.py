@@ -1,0 +1,743 @@
+"""Order review (parts 2a-2c): preliminary checks and outcome, negotiation, escalation, rounds of opinions, contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Mapping, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..db import Database
+from ..i18n import N_, _
+from ..models.customers import Customer
+from ..models.orders import Order, OrderLine, Style
+from ..models.reviews import (
+    DECISIONS, FEASIBILITY, LEVELS, REVIEW_DEPARTMENTS, VERDICTS, Contract, ContractCopy, NegotiationEntry,
+    PreliminaryReview, ReviewDecision, ReviewOpinion, ReviewRound,
+)
+from ..models.users import DEPARTMENTS, Setting, User
+from . import audit, permissions, stages
+from .context import Actor, read_session, unit_of_work
+from .errors import GateError, NotFound, PermissionDenied, ValidationError
+from .orders import open_order_value
+from .permissions import require
+from .validation import LONG_TEXT, Problems, parse_date, positive_int, text
+
+FALLBACK_LEAD_DAYS = 30
+MAX_DUE_DAYS = 365
+MAX_CYCLE_DAYS = 3650
+MAX_LOAD_PCT = 1000
+
+
+def is_sales_side(actor: Actor) -> bool:
+    """Sales runs the review; managers and administrators may stand in for a clerk."""
+    return actor.department in ("sales", "management") or actor.role in ("manager", "administrator")
+
+
+def is_decision_maker(actor: Actor) -> bool:
+    """Escalations and abandoning are a manager's call (a manager, or the head of management), not an admin's."""
+    return actor.role == "manager" or (actor.department == "management" and actor.role == "department_head")
+
+
+def answers_for(actor: Actor) -> str | None:
+    """The review department this user answers for: their own department, whatever their role."""
+    return actor.department if actor.department in REVIEW_DEPARTMENTS else None
+
+
+permissions.register("review.preliminary", is_sales_side, N_("record the preliminary review of orders"))
+permissions.register("review.negotiate", is_sales_side, N_("record negotiations with customers"))
+permissions.register("review.send", is_sales_side, N_("send orders to the departments for detailed review"))
+permissions.register("review.close_round", is_sales_side, N_("close review rounds"))
+permissions.register("review.contract", is_sales_side, N_("record signed contracts"))
+permissions.register("review.decide", is_decision_maker, N_("decide on escalated or failed reviews"))
+permissions.register("review.answer", lambda a: answers_for(a) is not None,
+                     N_("answer review requests for a department"))
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    if now is None:
+        return dt.datetime.now(dt.timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(dt.timezone.utc)
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone().date()
+
+
+def department_label(department: str) -> str:
+    return _(DEPARTMENTS.get(department, department))
+
+
+def _user_name(user: User | None) -> str:
+    return (user.display_name or user.username) if user is not None else ""
+
+
+# ---- the checks of the preliminary review ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreditCheck:
+    """Open order value plus this order against the customer's limit.
+
+    All of a customer's orders are assumed to be in the customer's currency, the currency of the credit limit."""
+
+    currency: str
+    open_value: Decimal  # the customer's other open orders
+    order_value: Decimal  # this order
+    limit: Decimal
+
+    @property
+    def exposure(self) -> Decimal:
+        return self.open_value + self.order_value
+
+    @property
+    def ok(self) -> bool:
+        return self.exposure <= self.limit
+
+    @property
+    def excess(self) -> Decimal:
+        return max(self.exposure - self.limit, Decimal(0))
+
+
+@dataclass(frozen=True)
+class StyleLead:
+    style_code: str
+    lead_days: int
+    in_master: bool  # False: not in the style master, the factory's default lead time was used
+
+
+@dataclass(frozen=True)
+class LeadTimeCheck:
+    """The delivery date against the longest standard lead time of the order's styles."""
+
+    as_of: dt.date
+    delivery_date: dt.date | None
+    required_days: int
+    styles: tuple[StyleLead, ...]
+
+    @property
+    def available_days(self) -> int | None:
+        return None if self.delivery_date is None else (self.delivery_date - self.as_of).days
+
+    @property
+    def ok(self) -> bool:
+        return self.available_days is not None and self.available_days >= self.required_days
+
+    @property
+    def shortfall(self) -> int:
+        available = self.available_days
+        return self.required_days if available is None else max(self.required_days - available, 0)
+
+
+CHECK_CREDIT = "credit"
+CHECK_LEAD_TIME = "lead_time"
+CHECK_LABELS = {CHECK_CREDIT: N_("Credit"), CHECK_LEAD_TIME: N_("Lead time")}
+
+COVER_NEGOTIATION = "negotiation"
+COVER_DECISION = "decision"
+
+
+@dataclass(frozen=True)
+class ReviewChecks:
+    order_id: int
+    order_no: str
+    stage: str
+    credit: CreditCheck
+    lead_time: LeadTimeCheck
+    # For each failed check: how it is covered ("negotiation", "decision") or None while it is not.
+    covered: Mapping[str, str | None]
+
+    @property
+    def failed(self) -> list[str]:
+        return [k for k, ok in ((CHECK_CREDIT, self.credit.ok), (CHECK_LEAD_TIME, self.lead_time.ok)) if not ok]
+
+    @property
+    def blocking(self) -> list[str]:
+        """Failed checks with neither a negotiation logged after them nor a manager's acceptance."""
+        return [k for k in self.failed if not self.covered.get(k)]
+
+
+def credit_text(c: CreditCheck, lang: str | None = None) -> str:
+    from ..i18n import tr
+
+    return tr("Open orders {currency} {open} + this order {currency} {order} = {currency} {exposure} against a limit "
+              "of {currency} {limit}", lang, currency=c.currency, open=f"{c.open_value:,.2f}",
+              order=f"{c.order_value:,.2f}", exposure=f"{c.exposure:,.2f}", limit=f"{c.limit:,.2f}")
+
+
+def lead_time_text(lead: LeadTimeCheck, lang: str | None = None) -> str:
+    from ..i18n import tr
+
+    if lead.delivery_date is None:
+        return tr("No delivery date; the styles need {required} days", lang, required=lead.required_days)
+    return tr("{available} days until delivery on {delivery}; the styles need {required} days", lang,
+              available=lead.available_days, delivery=lead.delivery_date.isoformat(), required=lead.required_days)
+
+
+def _default_lead_days(session: Session) -> int:
+    row = session.get(Setting, "default_lead_days")
+    try:
+        days = int(row.value) if row is not None else FALLBACK_LEAD_DAYS
+    except ValueError:
+        days = FALLBACK_LEAD_DAYS
+    return days if days > 0 else FALLBACK_LEAD_DAYS
+
+
+def _lead_time(session: Session, order: Order, as_of: dt.date) -> LeadTimeCheck:
+    codes = list(dict.fromkeys(session.scalars(
+        select(OrderLine.style_code).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no))))
+    master = dict(session.execute(select(Style.code, Style.standard_lead_days).where(Style.code.in_(codes))).all()) \
+        if codes else {}
+    default = _default_lead_days(session)
+    styles = tuple(StyleLead(code, master.get(code, default), code in master) for code in codes)
+    required = max((s.lead_days for s in styles), default=default)
+    return LeadTimeCheck(as_of, order.delivery_date, required, styles)
+
+
+def _credit(session: Session, order: Order) -> CreditCheck:
+    customer = session.get(Customer, order.customer_id)
+    return CreditCheck(customer.currency, open_order_value(session, order.customer_id, exclude_order_id=order.id),
+                       Decimal(order.total_amount), Decimal(customer.credit_limit))
+
+
+def _covered(session: Session, order_id: int, credit_ok: bool, lead_ok: bool) -> dict[str, str | None]:
+    covered: dict[str, str | None] = {}
+    failed = [k for k, ok in ((CHECK_CREDIT, credit_ok), (CHECK_LEAD_TIME, lead_ok)) if not ok]
+    if not failed:
+        return covered
+    accepted = session.scalar(select(ReviewDecision.id).where(
+        ReviewDecision.order_id == order_id, ReviewDecision.decision == "accept").limit(1))
+    for check in failed:
+        if accepted:
+            covered[check] = COVER_DECISION
+            continue
+        flag = PreliminaryReview.credit_ok if check == CHECK_CREDIT else PreliminaryReview.lead_ok
+        failed_at = session.scalar(select(func.max(PreliminaryReview.reviewed_at)).where(
+            PreliminaryReview.order_id == order_id, flag.is_(False)))
+        negotiated = failed_at is not None and session.scalar(select(NegotiationEntry.id).where(
+            NegotiationEntry.order_id == order_id, NegotiationEntry.recorded_at >= failed_at).limit(1))
+        covered[check] = COVER_NEGOTIATION if negotiated else None
+    return covered
+
+
+def _checks(session: Session, order: Order, as_of: dt.date) -> ReviewChecks:
+    credit = _credit(session, order)
+    lead = _lead_time(session, order, as_of)
+    return ReviewChecks(order.id, order.order_no, order.stage, credit, lead,
+                        _covered(session, order.id, credit.ok, lead.ok))
+
+
+def compute_checks(db: Database, order_id: int, *, today: dt.date | None = None) -> ReviewChecks:
+    """The credit and lead-time checks of an order as they stand now, and whether a failed one is covered."""
+    with read_session(db) as s:
+        order = _load_order(s, order_id)
+        return _checks(s, order, today or dt.date.today())
+
+
+# ---- inputs ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class PreliminaryInput:
+    """What sales judges by itself in the preliminary review: can the factory make it, are the price terms agreed."""
+
+    craft_ok: bool = True
+    craft_note: str = ""
+    price_ok: bool = True
+    price_note: str = ""
+
+
+@dataclass
+class NegotiationInput:
+    talked_on: dt.date | str | None
+    with_whom: str
+    agreed: str
+    changes: str = ""
+
+
+@dataclass
+class OpinionAnswer:
+    """A department's answer; only the fields of the answering department are read."""
+
+    verdict: str
+    comments: str = ""
+    conditions: str = ""
+    # production
+    difficulty: str | None = None
+    cycle_days: int | str | None = None
+    capacity_load_pct: int | str | None = None
+    # technical
+    craft_feasibility: str | None = None
+    proposed_solution: str = ""
+    # purchasing
+    materials_list: str = ""
+    purchase_lead_days: int | str | None = None
+    supplier_risk: str | None = None
+
+
+@dataclass
+class ContractInput:
+    contract_no: str
+    signed_date: dt.date | str | None
+    copies_to: Sequence[str] = field(default_factory=list)
+
+
+# ---- helpers --------------------------------------------------------------------------------------------------
+
+def _load_order(s: Session, order_id: int, lock: bool = False) -> Order:
+    order = s.get(Order, order_id, with_for_update=lock or None)
+    if order is None:
+        raise NotFound(_("Order {id} does not exist.", id=order_id))
+    return order
+
+
+def _require_stage(order: Order, allowed: Sequence[str], doing: str) -> None:
+    if order.stage not in allowed:
+        raise GateError(_("Order {order_no} is {stage}; it cannot {doing} now.", order_no=order.order_no,
+                          stage=stages.stage_label(order.stage), doing=doing))
+
+
+def _clean_preliminary(p: Problems, data: PreliminaryInput | None) -> PreliminaryInput:
+    data = data or PreliminaryInput()
+    return PreliminaryInput(
+        craft_ok=bool(data.craft_ok),
+        craft_note=text(p, "craft_note", _("Craft note"), data.craft_note, max_len=2000),
+        price_ok=bool(data.price_ok),
+        price_note=text(p, "price_note", _("Price terms note"), data.price_note, max_len=2000))
+
+
+def _clean_negotiation(p: Problems, data: NegotiationInput, today: dt.date) -> dict:
+    talked_on = parse_date(p, "talked_on", _("Date of the talk"), data.talked_on, required=True)
+    if talked_on and talked_on > today:
+        p.add("talked_on", _("The date of the talk {date} is in the future.", date=talked_on.isoformat()))
+    return {
+        "talked_on": talked_on,
+        "with_whom": text(p, "with_whom", _("With whom"), data.with_whom, required=True, max_len=200),
+        "agreed": text(p, "agreed", _("What was agreed"), data.agreed, required=True, max_len=LONG_TEXT),
+        "changes": text(p, "changes", _("Changes made to the order"), data.changes, max_len=LONG_TEXT),
+    }
+
+
+def _record_preliminary(s: Session, actor: Actor, order: Order, outcome: str, checks: ReviewChecks,
+                        prelim: PreliminaryInput, note: str, at: dt.datetime) -> PreliminaryReview:
+    record = PreliminaryReview(
+        order_id=order.id, reviewed_at=at, reviewed_by_id=actor.user_id, outcome=outcome,
+        currency=checks.credit.currency, credit_open_value=checks.credit.open_value,
+        credit_order_value=checks.credit.order_value, credit_limit=checks.credit.limit, credit_ok=checks.credit.ok,
+        lead_required_days=checks.lead_time.required_days, lead_available_days=checks.lead_time.available_days,
+        lead_ok=checks.lead_time.ok, craft_ok=prelim.craft_ok, craft_note=prelim.craft_note,
+        price_ok=prelim.price_ok, price_note=prelim.price_note, note=note)
+    s.add(record)
+    s.flush()
+    audit.record(s, actor, "preliminary_review", "preliminary_review", record.id,
+                 _("Preliminary review of {order_no}: {outcome}", order_no=order.order_no, outcome=outcome),
+                 None, audit.snapshot(record), order_id=order.id)
+    return record
+
+
+def _add_negotiation(s: Session, actor: Actor, order: Order, clean: dict, at: dt.datetime) -> NegotiationEntry:
+    entry = NegotiationEntry(order_id=order.id, recorded_at=at, recorded_by_id=actor.user_id, **clean)
+    s.add(entry)
+    s.flush()
+    audit.record(s, actor, "negotiation", "negotiation_entry", entry.id,
+                 _("Negotiation with {who} on {order_no} logged", who=entry.with_whom, order_no=order.order_no),
+                 None, audit.snapshot(entry), order_id=order.id)
+    return entry
+
+
+def _blocking_message(order: Order, checks: ReviewChecks) -> str:
+    reasons = []
+    for check in checks.blocking:
+        if check == CHECK_CREDIT:
+            reasons.append(_("the credit check failed ({figures}; over by {currency} {excess})",
+                             figures=credit_text(checks.credit), currency=checks.credit.currency,
+                             excess=f"{checks.credit.excess:,.2f}"))
+        else:
+            reasons.append(_("the lead time is too short ({figures}; short by {days} days)",
+                             figures=lead_time_text(checks.lead_time), days=checks.lead_time.shortfall))
+    return _("Order {order_no} cannot be accepted: {reasons}. Negotiate with the customer and log it, or escalate "
+             "the order to a manager.", order_no=order.order_no, reasons="; ".join(reasons))
+
+
+def _latest_round(s: Session, order_id: int) -> ReviewRound | None:
+    return s.scalar(select(ReviewRound).where(ReviewRound.order_id == order_id)
+                    .order_by(ReviewRound.round_no.desc()).limit(1)
+                    .options(selectinload(ReviewRound.opinions)))
+
+
+def _latest_escalation_at(s: Session, order_id: int) -> dt.datetime | None:
+    return s.scalar(select(func.max(PreliminaryReview.reviewed_at)).where(
+        PreliminaryReview.order_id == order_id, PreliminaryReview.outcome == "escalate"))
+
+
+def _decision_since(s: Session, order_id: int, since: dt.datetime | None) -> ReviewDecision | None:
+    stmt = select(ReviewDecision).where(ReviewDecision.order_id == order_id)
+    if since is not None:
+        stmt = stmt.where(ReviewDecision.decided_at >= since)
+    return s.scalar(stmt.order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc()).limit(1))
+
+
+# ---- preliminary review (2a) ----------------------------------------------------------------------------------
+
+PRELIMINARY_STAGES = ("preliminary_review", "negotiating", "escalated")
+
+
+def accept_and_send(db: Database, actor: Actor, order_id: int, due_at: Mapping[str, dt.datetime],
+                    prelim: PreliminaryInput | None = None, note: str = "", *,
+                    now: dt.datetime | None = None) -> int:
+    """Accept the order and send it to production, technical and purchasing with a due time each (one step).
+
+    Refused while a failed credit or lead-time check has neither a negotiation logged after it nor a manager's
+    acceptance. Opens the next review round; returns its round number."""
+    require(actor, "review.send")
+    moment = _now(now)
+    p = Problems()
+    prelim = _clean_preliminary(p, prelim)
+    note = text(p, "note", _("Note"), note, max_len=LONG_TEXT)
+    dues: dict[str, dt.datetime] = {}
+    for department in REVIEW_DEPARTMENTS:
+        due = due_at.get(department)
+        label = department_label(department)
+        if due is None:
+            p.add(f"due.{department}", _("Give {department} a due time for its opinion.", department=label))
+        elif due.tzinfo is None:
+            raise ValueError("due times must be timezone-aware")
+        elif due <= moment:
+            p.add(f"due.{department}", _("The due time for {department} ({due}) is already past; give a time in "
+                                         "the future.", department=label,
+                                         due=due.astimezone().strftime("%Y-%m-%d %H:%M")))
+        elif due > moment + dt.timedelta(days=MAX_DUE_DAYS):
+            p.add(f"due.{department}", _("The due time for {department} is more than a year away.",
+                                         department=label))
+        else:
+            dues[department] = due.astimezone(dt.timezone.utc)
+    unknown = set(due_at) - set(REVIEW_DEPARTMENTS)
+    if unknown:
+        p.add("due", _("Only production, technical and purchasing give opinions (not {departments}).",
+                       departments=", ".join(sorted(unknown))))
+    p.raise_if_any()
+    with unit_of_work(db) as s:
+        order = _load_order(s, order_id, lock=True)
+        _require_stage(order, PRELIMINARY_STAGES, _("be sent to the departments"))
+        if order.stage == "escalated":
+            decision = _decision_since(s, order.id, _latest_escalation_at(s, order.id))
+            if decision is None or decision.decision != "accept":
+                raise GateError(_("Order {order_no} is escalated and waits for a manager's decision; it can be sent "
+                                  "to the departments once a manager accepts it.", order_no=order.order_no))
+        checks = _checks(s, order, _local_date(moment))
+        if checks.blocking:
+            raise GateError(_blocking_message(order, checks))
+        _record_preliminary(s, actor, order, "accept", checks, prelim, note, moment)
+        latest = _latest_round(s, order.id)
+        round_no = (latest.round_no + 1) if latest else 1
+        review_round = ReviewRound(order_id=order.id, round_no=round_no, opened_at=moment,
+                                   opened_by_id=actor.user_id, note=note)
+        for department, due in dues.items():
+            review_round.opinions.append(ReviewOpinion(order_id=order.id, department=department,
+                                                       requested_at=moment, due_at=due))
+        s.add(review_round)
+        s.flush()
+        audit.record(s, actor, "open_round", "review_round", review_round.id,
+                     _("Review round {round} of {order_no} sent to production, technical and purchasing",
+                       round=round_no, order_no=order.order_no),
+                     None, {"round_no": round_no, "due": {d: v.isoformat() for d, v in dues.items()}},
+                     order_id=order.id)
+        stages.move(s, actor, order, "detailed_review", _("review round {round} opened", round=round_no))
+        return round_no
+
+
+def negotiate(db: Database, actor: Actor, order_id: int, entry: NegotiationInput,
+              prelim: PreliminaryInput | None = None, *, now: dt.datetime | None = None) -> None:
+    """Outcome "negotiate": the checks as they stand are recorded with the first talk with the customer."""
+    require(actor, "review.negotiate")
+    moment = _now(now)
+    p = Problems()
+    prelim = _clean_preliminary(p, prelim)
+    clean = _clean_negotiation(p, entry, _local_date(moment))
+    p.raise_if_any()
+    with unit_of_work(db) as s:
+        order = _load_order(s, order_id, lock=True)
+        _require_stage(order, ("preliminary_review", "negotiating"), _("go into negotiation"))
+        checks = _checks(s, order, _local_date(moment))
+        _record_preliminary(s, actor, order, "negotiate", checks, prelim, clean["agreed"], moment)
+        _add_negotiation(s, actor, order, clean, moment)
+        if order.stage != "negotiating":
+            stages.move(s, actor, order, "negotiating", _("negotiating with the customer"))
+
+
+def log_negotiation(db: Database, actor: Actor, order_id: int, entry: NegotiationInput, *,
+                    now: dt.datetime | None = None) -> None:
+    """Add one talk with the customer to the order's negotiation log (the stage does not change)."""
+    require(actor, "review.negotiate")
+    moment = _now(now)
+    p = Problems()
+    clean = _clean_negotiation(p, entry, _local_date(moment))
+    p.raise_if_any()
+    with unit_of_work(db) as s:
+        order = _load_order(s, order_id)
+        _require_stage(order, PRELIMINARY_STAGES, _("have negotiations logged"))
+        _add_negotiation(s, actor, order, clean, moment)
+
+
+def escalate(db: Database, actor: Actor, order_id: int, reason: str, prelim: PreliminaryInput | None = None, *,
+             now: dt.datetime | None = None) -> None:
+    """Outcome "escalate": a manager decides whether the factory takes the order."""
+    require(actor, "review.preliminary")
+    moment = _now(now)
+    p = Problems()
+    prelim = _clean_preliminary(p, prelim)
+    reason = text(p, "reason", _("Reason"), reason, required=True, max_len=LONG_TEXT)
+    p.raise_if_any()
+    with unit_of_work(db) as s:
+        order = _load_order(s, order_id, lock=True)
+        _require_stage(order, ("preliminary_review", "negotiating"), _("be escalated"))
+        checks = _checks(s, order, _local_date(moment))
+        _record_preliminary(s, actor, order, "escalate", checks, prelim, reason, moment)
+        stages.move(s, actor, order, "escalated", reason)
+
+
+def decide(db: Database, actor: Actor, order_id: int, decision: str, reason: str, *,
+           now: dt.datetime | None = None) -> None:
+    """A manager's decision with its reason.
+
+    On an escalated order: accept (sales may then send it to the departments), renegotiate, or abandon.
+    On an order in negotiation (e.g. after a failed round): accept or abandon. During a detailed review: abandon
+    (the open round is withdrawn)."""
+    require(actor, "review.decide")
+    moment = _now(now)
+    p = Problems()
+    if decision not in DECISIONS:
+        p.add("decision", _("Choose accept, renegotiate or abandon."))
+    reason = text(p, "reason", _("Reason"), reason, required=True, max_len=LONG_TEXT)
+    p.raise_if_any()
+    allowed_by_stage = {
+        "escalated": ("accept", "renegotiate", "abandon"),
+        "negotiating": ("accept", "abandon"),
+        "detailed_review": ("abandon",),
+    }
+    with unit_of_work(db) as s:
+        order = _load_order(s, order_id, lock=True)
+        allowed = allowed_by_stage.get(order.stage, ())
+        if decision not in allowed:
+            raise GateError(_("Order {order_no} is {stage}; a manager cannot {decision} it now.",
+                              order_no=order.order_no, stage=stages.stage_label(order.stage),
+                              decision=_(DECISIONS[decision]).lower()))
+        if order.stage == "escalated" and decision == "accept":
+            earlier = _decision_since(s, order.id, _latest_escalation_at(s, order.id))
+            if earlier is not None and earlier.decision == "accept":
+                raise GateError(_("Order {order_no} was already accepted by {user}; sales can send it to the "
+                                  "departments.", order_no=order.order_no, user=_user_name(earlier.decided_by)))
+        record = ReviewDecision(order_id=order.id, decided_at=moment, decided_by_id=actor.user_id,
+                                decision=decision, reason=reason, from_stage=order.stage)
+        s.add(record)
+        s.flush()
+        audit.record(s, actor, "decision", "review_decision", record.id,
+                     _("Manager's decision on {order_no}: {decision}", order_no=order.order_no,
+                       decision=decision), None, audit.snapshot(record), order_id=order.id)
+        if decision == "abandon":
+            latest = _latest_round(s, order.id)
+            if latest is not None and latest.closed_at is None:
+                latest.closed_at, latest.closed_by_id, latest.result = moment, actor.user_id, "withdrawn"
+                audit.record(s, actor, "close_round", "review_round", latest.id,
+                             _("Review round {round} of {order_no} withdrawn", round=latest.round_no,
+                               order_no=order.order_no), {"result": None}, {"result": "withdrawn"},
+                             order_id=order.id)
+            stages.move(s, actor, order, "abandoned", reason)
+        elif decision == "renegotiate":
+            stages.move(s, actor, order, "negotiating", reason)
+
+
+# ---- detailed review (2b) -------------------------------------------------------------------------------------
+
+def _choice(p: Problems, field_name: str, label: str, value: str | None, choices: Mapping[str, str]) -> str | None:
+    if not value:
+        p.add(field_name, _("{field} is required.", field=label))
+        return None
+    if value not in choices:
+        p.add(field_name, _("{field}: choose one of the listed values.", field=label))
+        return None
+    return value
+
+
+def _whole(p: Problems, field_name: str, label: str, value, *, minimum: int, maximum: int) -> int | None:
+    if isinstance(value, str):
+        value = value.strip()
+    if value is None or value == "":
+        p.add(field_name, _("{field} is required.", field=label))
+        return None
+    if minimum > 0:
+        return positive_int(p, field_name, label, value, maximum=maximum)
+    try:
+        number = int(str(value))
+    except ValueError:
+        p.add(field_name, _("{field}: '{value}' is not a whole number.", field=label, value=str(value)[:40]))
+        return None
+    if not minimum <= number <= maximum:
+        p.add(field_name, _("{field} must be between {low} and {high}.", field=label, low=minimum, high=maximum))
+        return None
+    return number
+
+
+def _clean_answer(department: str, answer: OpinionAnswer) -> dict:
+    p = Problems()
+    clean: dict = {"verdict": _choice(p, "verdict", _("Verdict"), answer.verdict, VERDICTS)}
+    clean["comments"] = text(p, "comments", _("Comments"), answer.comments, max_len=LONG_TEXT)
+    if answer.verdict == "reject" and not clean["comments"]:
+        p.add("comments", _("Say in the comments why the department rejects the order."))
+    clean["conditions"] = text(p, "conditions", _("Conditions"), answer.conditions, max_len=LONG_TEXT)
+    if answer.verdict == "pass_with_conditions" and not clean["conditions"]:
+        p.add("conditions", _("A pass with conditions needs the conditions written down."))
+    if department == "production":
+        clean["difficulty"] = _choice(p, "difficulty", _("Difficulty"), answer.difficulty, LEVELS)
+        clean["cycle_days"] = _whole(p, "cycle_days", _("Cycle days"), answer.cycle_days, minimum=1,
+                                     maximum=MAX_CYCLE_DAYS)
+        clean["capacity_load_pct"] = _whole(p, "capacity_load_pct", _("Capacity load %"),
+                                            answer.capacity_load_pct, minimum=0, maximum=MAX_LOAD_PCT)
+    elif department == "technical":
+        clean["craft_feasibility"] = _choice(p, "craft_feasibility", _("Craft feasibility"),
+                                             answer.craft_feasibility, FEASIBILITY)
+        clean["proposed_solution"] = text(p, "proposed_solution", _("Proposed solution"), answer.proposed_solution,
+                                          max_len=LONG_TEXT,
+                                          required=answer.craft_feasibility in ("feasible_with_changes",
+                                                                                "not_feasible"))
+    else:
+        clean["materials_list"] = text(p, "materials_list", _("Materials list"), answer.materials_list,
+                                       required=True, max_len=LONG_TEXT)
+        clean["purchase_lead_days"] = _whole(p, "purchase_lead_days", _("Purchasing lead time (days)"),
+                                             answer.purchase_lead_days, minimum=0, maximum=MAX_CYCLE_DAYS)
+        clean["supplier_risk"] = _choice(p, "supplier_risk", _("Supplier risk"), answer.supplier_risk, LEVELS)
+    p.raise_if_any()
+    return clean
+
+
+def answer_opinion(db: Database, actor: Actor, opinion_id: int, answer: OpinionAnswer, *,
+                   now: dt.datetime | None = None) -> None:
+    """A department answers its request: its own figures and a verdict. Only that department's users may."""
+    moment = _now(now)
+    with unit_of_work(db) as s:
+        opinion = s.get(ReviewOpinion, opinion_id)
+        if opinion is None:
+            raise NotFound(_("Review request {id} does not exist.", id=opinion_id))
+        order = _load_order(s, opinion.order_id)
+        review_round = opinion.round
+        if actor.department != opinion.department:
+            raise PermissionDenied(_("{user} ({department}) cannot answer for {asked}: only users of {asked} answer "
+                                     "its review requests.", user=actor.display_name or actor.username,
+                                     department=department_label(actor.department),
+                                     asked=department_label(opinion.department)))
+        if review_round.closed_at is not None:
+            raise GateError(_("Round {round} of {order_no} is closed; its opinions can no longer be given.",
+                              round=review_round.round_no, order_no=order.order_no))
+        if opinion.answered_at is not None:
+            raise GateError(_("{department} already answered round {round} of {order_no} ({user}, {when}).",
+                              department=department_label(opinion.department), round=review_round.round_no,
+                              order_no=order.order_no, user=_user_name(opinion.answered_by),
+                              when=opinion.answered_at.astimezone().strftime("%Y-%m-%d %H:%M")))
+        clean = _clean_answer(opinion.department, answer)
+        for key, value in clean.items():
+            setattr(opinion, key, value)
+        opinion.answered_at = moment
+        opinion.answered_by_id = actor.user_id
+        s.flush()
+        audit.record(s, actor, "answer", "review_opinion", opinion.id,
+                     _("{department} answered round {round} of {order_no}: {verdict}",
+                       department=department_label(opinion.department), round=review_round.round_no,
+                       order_no=order.order_no, verdict=clean["verdict"]),
+                     None, audit.snapshot(opinion), order_id=order.id)
+
+
+def close_round(db: Database, actor: Actor, order_id: int, *, now: dt.datetime | None = None) -> str:
+    """Sales closes the open round once every department has answered: passed when none rejects.
+
+    A failed round sends the order back to negotiation. Returns "passed" or "failed"."""
+    require(actor, "review.close_round")
+    moment = _now(now)
+    with unit_of_work(db) as s:
+        order = _load_order(s, order_id, lock=True)
+        latest = _latest_round(s, order.id)
+        if latest is None or latest.closed_at is not None or order.stage != "detailed_review":
+            raise GateError(_("Order {order_no} has no open review round to close.", order_no=order.order_no))
+        missing = [o for o in latest.opinions if o.answered_at is None]
+        if missing:
+            raise GateError(_("Round {round} of {order_no} cannot be closed yet: still waiting for {departments}.",
+                              round=latest.round_no, order_no=order.order_no,
+                              departments=", ".join(
+                                  _("{department} (due {due})", department=department_label(o.department),
+                                    due=o.due_at.astimezone().strftime("%Y-%m-%d %H:%M")) for o in missing)))
+        rejected = [o for o in latest.opinions if o.verdict == "reject"]
+        result = "failed" if rejected else "passed"
+        latest.closed_at, latest.closed_by_id, latest.result = moment, actor.user_id, result
+        s.flush()
+        audit.record(s, actor, "close_round", "review_round", latest.id,
+                     _("Review round {round} of {order_no} closed: {result}", round=latest.round_no,
+                       order_no=order.order_no, result=result), {"result": None}, {"result": result},
+                     order_id=order.id)
+        if rejected:
+            stages.move(s, actor, order, "negotiating",
+                        _("round {round} failed: rejected by {departments}", round=latest.round_no,
+                          departments=", ".join(department_label(o.department) for o in rejected)))
+        return result
+
+
+# ---- contract (2c) --------------------------------------------------------------------------------------------
+
+def record_contract(db: Database, actor: Actor, order_id: int, data: ContractInput, *,
+                    now: dt.datetime | None = None) -> None:
+    """Record the signed contract of an order whose latest review round passed; the order becomes contracted."""
+    require(actor, "review.contract")
+    moment = _now(now)
+    p = Problems()
+    contract_no = text(p, "contract_no", _("Contract no."), data.contract_no, required=True, max_len=40)
+    signed = parse_date(p, "signed_date", _("Signed date"), data.signed_date, required=True)
+    if signed and signed > _local_date(moment):
+        p.add("signed_date", _("The signed date {date} is in the future.", date=signed.isoformat()))
+    copies = list(dict.fromkeys(data.copies_to))
+    if not copies:
+        p.add("copies_to", _("Tick the departments that received a copy of the contract."))
+    for department in copies:
+        if department not in DEPARTMENTS:
+            p.add("copies_to", _("Unknown department {department}.", department=department))
+    p.raise_if_any()
+    with unit_of_work(db) as s:
+        order = _load_order(s, order_id, lock=True)
+        existing = s.scalar(select(Contract).where(Contract.order_id == order.id))
+        if existing is not None:
+            raise GateError(_("Order {order_no} already has contract {contract_no}.", order_no=order.order_no,
+                              contract_no=existing.contract_no))
+        latest = _latest_round(s, order.id)
+        if order.stage != "detailed_review" or latest is None or latest.result != "passed":
+            if latest is None:
+                why = _("no review round has been held")
+            elif latest.closed_at is None:
+                why = _("round {round} is still open", round=latest.round_no)
+            else:
+                why = _("round {round} did not pass", round=latest.round_no)
+            raise GateError(_("A contract cannot be recorded for order {order_no}: its review has not passed "
+                              "({why}).", order_no=order.order_no, why=why))
+        if signed < order.order_date:
+            raise ValidationError(_("The signed date {date} is before the order date {order_date}.",
+                                    date=signed.isoformat(), order_date=order.order_date.isoformat()), "signed_date")
+        taken = s.execute(select(Order.order_no).join(Contract, Contract.order_id == Order.id)
+                          .where(func.lower(Contract.contract_no) == contract_no.lower())).scalar()
+        if taken is not None:
+            raise ValidationError(_("Contract no. {contract_no} is already recorded for order {order_no}; check the "
+                                    "number on the signed contract.", contract_no=contract_no, order_no=taken),
+                                  "contract_no")
+        contract = Contract(order_id=order.id, round_id=latest.id, contract_no=contract_no, signed_date=signed,
+                            recorded_at=moment, recorded_by_id=actor.user_id,
+                            copies=[ContractCopy(department=d) for d in copies])
+        s.add(contract)
+        s.flush()
+        audit.record(s, actor, "contract", "contract", contract.id,
+                     _("Contract {contract_no} of {order_no} recorded", contract_no=contract_no,
+                       order_no=order.order_no), None,
+                     {**audit.snapshot(contract), "copies_to": copies}, order_id=order.id)
+        stages.move(s, actor, order, "contracted", _("contract {contract_no} signed", contract_no=contract_no))
+
+
+def has_signed_contract(session: Session, order_id: int) -> bool:
+    """For later parts of the procedure: no production plan before a signed contract."""
+    return session.scalar(select(Contract.id).where(Contract.order_id == order_id)) is not None
