@@ -57,9 +57,24 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+# id(style) -> (style, variant); holding the style keeps its id from being reused by another object.
+_latin_styles: dict[int, tuple[ParagraphStyle, ParagraphStyle]] = {}
+
+
+def has_cjk(text: str) -> bool:
+    return any("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef" for ch in text)
+
+
 def p(text: object, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text (escaped, newlines kept); never interprets user text as markup."""
+    """A paragraph of plain text (escaped, newlines kept); never interprets user text as markup.
+    Chinese wraps between any two characters; text without Chinese wraps at spaces so words stay whole."""
     s = "" if text is None else str(text)
+    if style.wordWrap == "CJK" and not has_cjk(s):
+        cached = _latin_styles.get(id(style))
+        if cached is None or cached[0] is not style:
+            cached = _latin_styles[id(style)] = (style, ParagraphStyle(style.name + "_latin", parent=style,
+                                                                       wordWrap=None))
+        style = cached[1]
     return Paragraph(escape(s).replace("\n", "<br/>"), style)
 
 
@@ -192,7 +207,7 @@ def build_pdf(path: str | Path, story: list, header: PaperHeader, pagesize=A4) -
         canvas.restoreState()
 
     def make_doc(target):
-        doc = _Doc(str(target), pagesize=pagesize, leftMargin=margin, rightMargin=margin,
+        doc = _Doc(target if not isinstance(target, Path) else str(target), pagesize=pagesize, leftMargin=margin, rightMargin=margin,
                    topMargin=18 * mm, bottomMargin=16 * mm, title=header.title,
                    author=header.factory_name, creator="jewelryorders", subject=header.document_no)
         frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
