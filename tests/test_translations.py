@@ -50,8 +50,11 @@ def test_translations_keep_the_placeholders():
     assert bad == []
 
 
-def test_traditional_and_simplified_differ_where_they_should():
+def test_switching_language_changes_messages_and_stage_names():
     reload_catalog()
-    assert tr("Orders", "zh_TW") != tr("Orders", "en")
+    assert tr("Orders", "zh_TW") == "訂單" and tr("Orders", "zh_CN") == "订单"
     set_language("zh_TW")
     assert tr("Draft") == "草稿"
+    assert "訂單" in tr("Order {order_no} created", order_no="JO-2026-00001")
+    set_language("en")
+    assert tr("Draft") == "Draft"
