@@ -1,0 +1,1 @@
+"""Planning screens: the production Gantt and what feeds it."""
