@@ -232,7 +232,7 @@ def write_order_confirmation(data: OrderPaperData, path: str | Path, *, lang: st
         (tr("Order date", lang), fmt_date(data.order_date, lang)),
         (tr("Channel", lang), data.channel_label),
         (tr("Stage", lang), data.stage_label),
-        (tr("Sales", lang), data.prepared_by),
+        (tr("Sales contact", lang), data.prepared_by),
     ]
     if data.contract_no:
         order_pairs.append((tr("Contract No.", lang), data.contract_no))

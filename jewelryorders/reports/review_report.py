@@ -147,7 +147,7 @@ def write_review_report(data: ReviewReportData, path: str | Path, *, lang: str, 
         (tr("Stage", lang), order.stage_label),
         (tr("Total quantity", lang), tr("{count} pcs", lang, count=f"{order.total_quantity:,}")),
         (tr("Total amount", lang), fmt_money(order.total_amount, order.currency)),
-        (tr("Sales", lang), order.prepared_by),
+        (tr("Sales contact", lang), order.prepared_by),
         (tr("Attachments", lang), "; ".join(order.attachments) or tr("None", lang)),
     ]
     story.append(field_table(summary, width, columns=2))

@@ -288,7 +288,8 @@ class ContractInput:
 # ---- helpers --------------------------------------------------------------------------------------------------
 
 def _load_order(s: Session, order_id: int, lock: bool = False) -> Order:
-    order = s.get(Order, order_id, with_for_update=lock or None)
+    # The order row is locked alone: PostgreSQL refuses FOR UPDATE on the outer-joined customer and owner.
+    order = s.get(Order, order_id, with_for_update={"of": Order} if lock else None)
     if order is None:
         raise NotFound(_("Order {id} does not exist.", id=order_id))
     return order

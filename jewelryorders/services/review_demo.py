@@ -1,0 +1,195 @@
+"""Puts demonstration orders into every state of the review by calling the review services, as real users would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Mapping, Sequence
+
+from ..models.reviews import REVIEW_DEPARTMENTS
+from . import review
+from .context import Actor
+from .review_queries import review_history
+
+# The states the demo can put an order into; every order handed in must be in preliminary review (submitted).
+DEMO_TARGET_STATES = (
+    "preliminary_review",      # left waiting for sales
+    "negotiating",             # negotiation logged
+    "escalated",               # waiting for a manager
+    "detailed_review",         # round 1 open, due times ahead
+    "detailed_review_overdue", # round 1 open, some opinions overdue
+    "failed_then_passed",      # round 1 failed, negotiation, round 2 passed: waiting for the contract
+    "abandoned",               # escalated, a manager abandoned it
+    "contracted",              # one passing round and a signed contract
+)
+DEMO_ACTOR_KEYS = ("sales", "manager", "production", "technical", "purchasing")
+
+_CONTACTS = ["陳小姐", "李先生", "Mr. Wong", "Ms. Tan", "黃經理", "Mrs. Kapoor"]
+_AGREEMENTS = [
+    ("客戶同意預付 30% 訂金，餘款出貨前付清", ""),
+    ("交期延後兩週", "交貨日期延後 14 天"),
+    ("客戶同意分兩批出貨", "第一批 60%，第二批 40%"),
+    ("碎鑽改為 1.0 mm，爪鑲改共爪", "第 1 行鑲石規格更改"),
+]
+_ESCALATIONS = ["信用額度不足，需管理層決定", "交期比標準交期短，需管理層批准加急", "新客戶首單金額大"]
+_MATERIALS = ["18K 金 (Au750) 約 180 g；鑽石 0.36 ct × 50", "Pt950 約 2.1 kg；藍寶石 1 ct × 40",
+              "925 銀 1.5 kg；CZ 2 mm × 600"]
+_SOLUTIONS = ["倒模後執模，微鑲改爪鑲", "先做首件，客戶確認後批量", "CAD 加厚戒臂 0.2 mm"]
+_REJECTIONS = ["微鑲 0.8 mm 以下現有工藝做不到", "石料供應商無法在交期內交貨", "車間產能已滿，無法插單"]
+
+
+def _answer(department: str, verdict: str, rng: random.Random) -> review.OpinionAnswer:
+    comments = rng.choice(_REJECTIONS) if verdict == "reject" else ""
+    conditions = "首件需經客戶確認後方可批量生產" if verdict == "pass_with_conditions" else ""
+    if department == "production":
+        return review.OpinionAnswer(verdict, comments, conditions, difficulty=rng.choice(["low", "medium", "high"]),
+                                    cycle_days=rng.randint(15, 45), capacity_load_pct=rng.randint(55, 110))
+    if department == "technical":
+        feasibility = "not_feasible" if verdict == "reject" else rng.choice(["feasible", "feasible_with_changes"])
+        return review.OpinionAnswer(verdict, comments, conditions, craft_feasibility=feasibility,
+                                    proposed_solution=rng.choice(_SOLUTIONS))
+    return review.OpinionAnswer(verdict, comments, conditions, materials_list=rng.choice(_MATERIALS),
+                                purchase_lead_days=rng.randint(3, 25), supplier_risk=rng.choice(["low", "medium"]))
+
+
+class _Driver:
+    def __init__(self, db, rng: random.Random, actors: Mapping[str, Actor], now: dt.datetime):
+        self.db, self.rng, self.actors, self.now = db, rng, actors, now
+
+    def at(self, days_ago: float) -> dt.datetime:
+        return self.now - dt.timedelta(days=days_ago)
+
+    def talk(self, order_id: int, moment: dt.datetime, first: bool) -> None:
+        agreed, changes = self.rng.choice(_AGREEMENTS)
+        entry = review.NegotiationInput(moment.astimezone().date(), self.rng.choice(_CONTACTS), agreed, changes)
+        if first:
+            review.negotiate(self.db, self.actors["sales"], order_id, entry, now=moment)
+        else:
+            review.log_negotiation(self.db, self.actors["sales"], order_id, entry, now=moment)
+
+    def send(self, order_id: int, moment: dt.datetime, due_in_days: float) -> None:
+        if review.compute_checks(self.db, order_id, today=moment.astimezone().date()).blocking:
+            stage = review_history(self.db, order_id).stage
+            self.talk(order_id, moment - dt.timedelta(minutes=30), first=stage == "preliminary_review")
+        due = {d: moment + dt.timedelta(days=due_in_days, hours=4 * i) for i, d in enumerate(REVIEW_DEPARTMENTS)}
+        review.accept_and_send(self.db, self.actors["sales"], order_id, due, now=moment)
+
+    def answer_all(self, order_id: int, moment: dt.datetime, verdicts: Mapping[str, str],
+                   only: Sequence[str] | None = None) -> None:
+        latest = review_history(self.db, order_id).latest_round
+        for i, opinion in enumerate(latest.opinions):
+            if only is not None and opinion.department not in only:
+                continue
+            review.answer_opinion(self.db, self.actors[opinion.department], opinion.id,
+                                  _answer(opinion.department, verdicts.get(opinion.department, "pass"), self.rng),
+                                  now=moment + dt.timedelta(hours=i))
+
+    def passing_round(self, order_id: int, start_days_ago: float) -> None:
+        self.send(order_id, self.at(start_days_ago), 3)
+        verdicts = {d: self.rng.choice(["pass", "pass", "pass_with_conditions"]) for d in REVIEW_DEPARTMENTS}
+        self.answer_all(order_id, self.at(start_days_ago - 1), verdicts)
+        review.close_round(self.db, self.actors["sales"], order_id, now=self.at(start_days_ago - 1.5))
+
+
+def advance_demo_orders(db, rng: random.Random, orders_by_target_state: Mapping[str, Sequence[int]],
+                        actors: Mapping[str, Actor], *, now: dt.datetime | None = None) -> dict[str, int]:
+    """Move each order (all in preliminary review) to its target state through the review services.
+
+    `orders_by_target_state` maps a key of DEMO_TARGET_STATES to order ids; `actors` maps each key of
+    DEMO_ACTOR_KEYS to a user of that department (a manager for "manager"). Past steps are dated back up to twelve
+    days so that some opinions are overdue. Returns how many orders reached each state."""
+    unknown = set(orders_by_target_state) - set(DEMO_TARGET_STATES)
+    if unknown:
+        raise ValueError(f"unknown demo review states: {sorted(unknown)}")
+    missing = set(DEMO_ACTOR_KEYS) - set(actors)
+    if missing:
+        raise ValueError(f"demo actors missing: {sorted(missing)}")
+    driver = _Driver(db, rng, actors, now or dt.datetime.now(dt.timezone.utc))
+    done: dict[str, int] = {}
+    for state, order_ids in orders_by_target_state.items():
+        for order_id in order_ids:
+            _advance(driver, state, order_id)
+            done[state] = done.get(state, 0) + 1
+    return done
+
+
+def _advance(d: _Driver, state: str, order_id: int) -> None:
+    sales, manager = d.actors["sales"], d.actors["manager"]
+    if state == "preliminary_review":
+        return
+    if state == "negotiating":
+        d.talk(order_id, d.at(2), first=True)
+    elif state == "escalated":
+        review.escalate(d.db, sales, order_id, d.rng.choice(_ESCALATIONS), now=d.at(1))
+    elif state == "abandoned":
+        review.escalate(d.db, sales, order_id, d.rng.choice(_ESCALATIONS), now=d.at(4))
+        review.decide(d.db, manager, order_id, "abandon", "客戶不接受預付條件，放棄此單", now=d.at(3))
+    elif state == "detailed_review":
+        d.send(order_id, d.at(0.5), d.rng.randint(2, 5))
+        if d.rng.random() < 0.5:
+            d.answer_all(order_id, d.at(0.2), {}, only=["production"])
+    elif state == "detailed_review_overdue":
+        d.send(order_id, d.at(6), 2)
+        d.answer_all(order_id, d.at(5), {}, only=["production"])
+    elif state == "failed_then_passed":
+        d.send(order_id, d.at(12), 3)
+        d.answer_all(order_id, d.at(11), {"technical": "reject"})
+        review.close_round(d.db, sales, order_id, now=d.at(10))
+        d.talk(order_id, d.at(9), first=False)
+        d.passing_round(order_id, 8)
+    elif state == "contracted":
+        d.passing_round(order_id, 6)
+        order_no = review_history(d.db, order_id).order_no
+        review.record_contract(d.db, sales, order_id, review.ContractInput(
+            "HT-" + order_no.removeprefix("JO-"), d.now.astimezone().date(), ["production", "technical",
+                                                                              "purchasing"]), now=d.now)
+
+
+# How the demo factory's submitted orders are spread over the review states (weights); most reach a contract so
+# that planning has work.
+DEMO_STATE_WEIGHTS = {
+    "preliminary_review": 12, "negotiating": 6, "escalated": 5, "detailed_review": 8,
+    "detailed_review_overdue": 6, "failed_then_passed": 6, "abandoned": 4, "contracted": 53,
+}
+# The demo factory's user names for each role the review needs.
+DEMO_USERNAMES = {"sales": "sales", "manager": "manager", "production": "production.head",
+                  "technical": "technical.head", "purchasing": "purchasing.head"}
+
+
+def advance_demo(db, rng: random.Random, actors: Mapping[str, Actor], today: dt.date) -> str:
+    """The demo factory's entry point: spread every submitted order over the review states; returns a summary."""
+    from ..i18n import _
+    from .errors import DomainError
+    from .orders import OrderFilter, query_orders
+
+    review_actors = {key: actors[name] for key, name in DEMO_USERNAMES.items()}
+    order_ids: list[int] = []
+    page = 5000
+    while True:
+        rows = query_orders(db, OrderFilter(stages=["preliminary_review"], sort="order_no", descending=False),
+                            offset=len(order_ids), limit=page)
+        order_ids.extend(r.id for r in rows)
+        if len(rows) < page:
+            break
+    states = list(DEMO_STATE_WEIGHTS)
+    by_state: dict[str, list[int]] = {state: [] for state in states}
+    for order_id in order_ids:
+        by_state[rng.choices(states, weights=[DEMO_STATE_WEIGHTS[s] for s in states])[0]].append(order_id)
+    now = dt.datetime.now(dt.timezone.utc)
+    if today != dt.date.today():
+        now = dt.datetime.combine(today, dt.time(10, 0)).astimezone().astimezone(dt.timezone.utc)
+    driver = _Driver(db, rng, review_actors, now)
+    done: dict[str, int] = {}
+    refused = 0
+    for state, ids in by_state.items():
+        for order_id in ids:
+            try:
+                _advance(driver, state, order_id)
+            except DomainError:
+                # e.g. an order dated after the demo's "today": it stays where the procedure stopped it.
+                refused += 1
+                continue
+            done[state] = done.get(state, 0) + 1
+    summary = ", ".join(f"{state} {count}" for state, count in done.items())
+    return _("Review: {summary}; {refused} orders stopped by a rule of the review.", summary=summary,
+             refused=refused)

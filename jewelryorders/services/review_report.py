@@ -1,0 +1,212 @@
+"""Fills the plain data of the order confirmation and the review report from the database, in the paper's language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..db import Database
+from ..i18n import N_, normalize_language, tr
+from ..models.customers import Customer
+from ..models.documents import Document
+from ..models.orders import CHANNELS, STAGES, STONE_TYPES, OrderLine
+from ..models.reviews import ROUND_RESULTS
+from ..models.users import DEPARTMENTS, Setting
+from ..reports.paper_data import (
+    DECISION_ABANDON, DECISION_PENDING, DECISION_PROCEED, DECISION_RENEGOTIATE, OUTCOME_ACCEPT, OUTCOME_ESCALATE,
+    OUTCOME_NEGOTIATE, ROUND_FAILED, ROUND_PASSED, VERDICT_PASS, VERDICT_PASS_WITH_CONDITIONS, VERDICT_REJECT,
+    ContractData, DecisionData, NegotiationEntryData, OpinionData, OrderLineData, OrderPaperData, ReviewCheckData,
+    ReviewReportData, ReviewRoundData, StoneData,
+)
+from .context import read_session
+from .review import CHECK_CREDIT, CHECK_LEAD_TIME, COVER_DECISION, CreditCheck, _load_order, compute_checks
+from .review_queries import ReviewHistory, opinion_fields, review_history, role_label
+
+# Departments as a filed paper names them ("生產部", "Production department").
+DEPARTMENT_PAPER_LABELS = {
+    "sales": N_("Sales department"),
+    "production": N_("Production department"),
+    "technical": N_("Technical department"),
+    "purchasing": N_("Purchasing department"),
+    "quality": N_("Quality department"),
+    "logistics": N_("Logistics department"),
+    "archive": N_("Archive office"),
+    "management": N_("Management"),
+}
+
+_OUTCOME_LABELS = {"accept": OUTCOME_ACCEPT, "negotiate": OUTCOME_NEGOTIATE, "escalate": OUTCOME_ESCALATE}
+_DECISION_LABELS = {"accept": OUTCOME_ACCEPT, "renegotiate": DECISION_RENEGOTIATE, "abandon": DECISION_ABANDON}
+_VERDICT_LABELS = {"pass": VERDICT_PASS, "pass_with_conditions": VERDICT_PASS_WITH_CONDITIONS,
+                   "reject": VERDICT_REJECT}
+_ROUND_LABELS = {"passed": ROUND_PASSED, "failed": ROUND_FAILED}
+
+
+def department_paper_label(department: str, lang: str) -> str:
+    return tr(DEPARTMENT_PAPER_LABELS.get(department, DEPARTMENTS.get(department, department)), lang)
+
+
+def order_paper_data(db: Database, order_id: int, lang: str) -> OrderPaperData:
+    """The order as the customer confirms it (and as the review report summarises it), labels in `lang`."""
+    lang = normalize_language(lang)
+    from ..models.reviews import Contract
+
+    with read_session(db) as s:
+        order = _load_order(s, order_id)
+        customer = s.get(Customer, order.customer_id)
+        settings = {row.key: row.value for row in s.scalars(select(Setting).where(
+            Setting.key.in_(("factory_name", "factory_address"))))}
+        lines = s.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)
+                          .options(selectinload(OrderLine.stones))).all()
+        attachments = s.scalars(select(Document.file_name).where(Document.order_id == order.id,
+                                                                 Document.removed.is_(False))
+                                .order_by(Document.id)).all()
+        contract = s.scalar(select(Contract).where(Contract.order_id == order.id))
+        return OrderPaperData(
+            factory_name=settings.get("factory_name", ""),
+            factory_address=settings.get("factory_address", ""),
+            order_no=order.order_no,
+            customer_name=customer.name,
+            customer_contact=customer.contact_person,
+            customer_phone=customer.phone,
+            customer_email=customer.email,
+            customer_address=customer.address,
+            channel_label=tr(CHANNELS.get(order.channel, order.channel), lang),
+            order_date=order.order_date,
+            delivery_date=order.delivery_date,
+            delivery_place=order.delivery_place,
+            currency=order.currency,
+            lines=[OrderLineData(
+                line_no=line.line_no, style_code=line.style_code, description=line.description, metal=line.metal,
+                size=line.size, quantity=line.quantity, target_weight_mg=line.target_weight_mg,
+                stones=[StoneData(tr(STONE_TYPES.get(st.stone_type, st.stone_type), lang), st.stone_count,
+                                  Decimal(st.carat)) for st in line.stones],
+                unit_price=Decimal(line.unit_price), amount=Decimal(line.unit_price) * line.quantity)
+                for line in lines],
+            total_quantity=order.total_quantity,
+            total_amount=Decimal(order.total_amount),
+            special_requirements=order.special_requirements,
+            attachments=list(attachments),
+            stage_label=tr(STAGES.get(order.stage, order.stage), lang),
+            prepared_by=(order.owner.display_name if order.owner else ""),
+            contract_no=contract.contract_no if contract else None,
+            contract_signed=contract.signed_date if contract else None,
+        )
+
+
+def _credit_note(c: CreditCheck, lang: str) -> str:
+    from .review import credit_text
+
+    note = credit_text(c, lang)
+    if not c.ok:
+        note += tr(" — over the limit by {currency} {excess}", lang, currency=c.currency, excess=f"{c.excess:,.2f}")
+    return note
+
+
+def _checks_from_record(history: ReviewHistory, lang: str) -> list[ReviewCheckData]:
+    """The checks as sales recorded them with the latest preliminary outcome."""
+    p = history.preliminary[-1]
+    credit = CreditCheck(p.currency, p.credit_open_value, p.credit_order_value, p.credit_limit)
+    if p.lead_available_days is None:
+        lead_note = tr("No delivery date; the styles need {required} days", lang, required=p.lead_required_days)
+    else:
+        lead_note = tr("{available} days until delivery; the styles need {required} days", lang,
+                       available=p.lead_available_days, required=p.lead_required_days)
+    credit_note = _credit_note(credit, lang)
+    if p.outcome == "accept":
+        # An accepted order with a failed check got past the gate by a manager's acceptance or a negotiation.
+        by_manager = any(d.decision == "accept" and d.decided_at <= p.reviewed_at for d in history.decisions)
+        cover = " " + (tr("(accepted by a manager)", lang) if by_manager else tr("(negotiated with the customer)",
+                                                                                 lang))
+        credit_note += cover if not p.credit_ok else ""
+        lead_note += cover if not p.lead_ok else ""
+    return [
+        ReviewCheckData(tr("Credit", lang), ROUND_PASSED if p.credit_ok else ROUND_FAILED, credit_note),
+        ReviewCheckData(tr("Lead time", lang), ROUND_PASSED if p.lead_ok else ROUND_FAILED, lead_note),
+        ReviewCheckData(tr("Craft", lang), ROUND_PASSED if p.craft_ok else ROUND_FAILED, p.craft_note),
+        ReviewCheckData(tr("Price terms", lang), ROUND_PASSED if p.price_ok else ROUND_FAILED, p.price_note),
+    ]
+
+
+def _live_checks(db: Database, order_id: int, lang: str) -> list[ReviewCheckData]:
+    """Before sales records an outcome the report shows the checks as they stand today."""
+    from .review import lead_time_text
+
+    checks = compute_checks(db, order_id)
+    pending = tr("To be confirmed", lang)
+    rows = []
+    for key, ok, note in ((CHECK_CREDIT, checks.credit.ok, _credit_note(checks.credit, lang)),
+                          (CHECK_LEAD_TIME, checks.lead_time.ok, lead_time_text(checks.lead_time, lang))):
+        covered = checks.covered.get(key)
+        if covered:
+            note += " " + (tr("(accepted by a manager)", lang) if covered == COVER_DECISION
+                           else tr("(negotiated with the customer)", lang))
+        rows.append(ReviewCheckData(tr("Credit", lang) if key == CHECK_CREDIT else tr("Lead time", lang),
+                                    ROUND_PASSED if ok else ROUND_FAILED, note))
+    rows.append(ReviewCheckData(tr("Craft", lang), pending))
+    rows.append(ReviewCheckData(tr("Price terms", lang), pending))
+    return rows
+
+
+def _final_decision(history: ReviewHistory, lang: str) -> str:
+    if history.contract is not None or history.stage in ("contracted", "planned", "in_production", "final_qc",
+                                                         "ready_to_ship", "partly_shipped", "shipped", "delivered",
+                                                         "closed"):
+        return DECISION_PROCEED
+    if history.stage == "abandoned":
+        return DECISION_ABANDON
+    if history.stage == "cancelled":
+        return tr(STAGES["cancelled"], lang)
+    latest = history.latest_round
+    if latest is not None and latest.result == "passed":
+        return DECISION_PROCEED
+    if history.stage == "negotiating" and latest is not None and latest.result == "failed":
+        return DECISION_RENEGOTIATE
+    return DECISION_PENDING
+
+
+def review_report_data(db: Database, order_id: int, lang: str) -> ReviewReportData:
+    """Everything the review report prints, from the records of the order's review, labels in `lang`."""
+    lang = normalize_language(lang)
+    order = order_paper_data(db, order_id, lang)
+    history = review_history(db, order_id)
+    checks = _checks_from_record(history, lang) if history.preliminary else _live_checks(db, order_id, lang)
+    decisions: list[DecisionData] = []
+    for p in history.preliminary:
+        if p.outcome == "escalate":
+            decisions.append(DecisionData(p.reviewed_at, p.reviewed_by, tr("Sales department", lang), OUTCOME_ESCALATE, p.note))
+    for d in history.decisions:
+        decisions.append(DecisionData(d.decided_at, d.decided_by, role_label(d.decided_by_role, lang),
+                                      _DECISION_LABELS[d.decision], d.reason))
+    decisions.sort(key=lambda d: d.when)
+    rounds = []
+    for r in history.rounds:
+        result = _ROUND_LABELS.get(r.result or "") or (tr(ROUND_RESULTS[r.result], lang) if r.result else None)
+        rounds.append(ReviewRoundData(
+            round_no=r.round_no, opened_at=r.opened_at, closed_at=r.closed_at, result_label=result,
+            opinions=[OpinionData(
+                department_label=department_paper_label(o.department, lang), reviewer=o.answered_by,
+                answered_at=o.answered_at, due_at=o.due_at,
+                verdict_label=_VERDICT_LABELS.get(o.verdict or ""), overdue=o.overdue(r.closed_at),
+                fields=opinion_fields(o, lang), conditions=o.conditions, comments=o.comments)
+                for o in r.opinions]))
+    contract = None
+    if history.contract is not None:
+        c = history.contract
+        contract = ContractData(c.contract_no, c.signed_date,
+                                [department_paper_label(d, lang) for d in c.copies_to], c.recorded_by)
+    return ReviewReportData(
+        order=order,
+        preliminary_checks=checks,
+        preliminary_outcome=_OUTCOME_LABELS[history.preliminary[-1].outcome] if history.preliminary else None,
+        negotiations=[NegotiationEntryData(n.talked_on, n.with_whom, n.agreed, n.changes, n.recorded_by)
+                      for n in history.negotiations],
+        decisions=decisions,
+        rounds=rounds,
+        final_decision_label=_final_decision(history, lang),
+        contract=contract,
+    )
+
+
+__all__ = ["order_paper_data", "review_report_data", "department_paper_label"]

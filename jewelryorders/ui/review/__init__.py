@@ -1,0 +1,1 @@
+"""The Review tab: preliminary review, departments' inboxes, review rounds, escalations, contract."""

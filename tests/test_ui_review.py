@@ -1,0 +1,281 @@
+"""The Review tab driven as the users would: a sales clerk, the three department heads and a manager carry an order
+from intake through an escalation and a failed round to a signed contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox
+
+from jewelryorders.services import customers, orders, review
+from jewelryorders.services import review_queries as queries
+from jewelryorders.ui.context import EventBus, UiContext
+from jewelryorders.ui.review import views as review_views
+from jewelryorders.ui.review.tab import VIEW_ESCALATIONS, VIEW_INBOX, VIEW_PRELIMINARY, VIEW_ROUNDS, ReviewTab
+
+from .conftest import order_input
+
+UTC = dt.timezone.utc
+
+
+@pytest.fixture
+def errors(monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr("jewelryorders.ui.operations.show_error", lambda parent, exc: shown.append(str(exc)))
+    return shown
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    files = []
+    monkeypatch.setattr(review_views, "open_file", files.append)
+    return files
+
+
+@pytest.fixture
+def people(make_user, sales):
+    return {
+        "sales": sales,
+        "production": make_user("production", "department_head"),
+        "technical": make_user("technical", "department_head"),
+        "purchasing": make_user("purchasing", "department_head"),
+        "manager": make_user("management", "manager"),
+    }
+
+
+@pytest.fixture
+def tabs(qtbot, db, people):
+    """One Review tab per user, all on one event bus as in the application window."""
+    bus = EventBus()
+    made = {}
+    for key, actor in people.items():
+        tab = ReviewTab(UiContext(db, actor, "金福珠寶廠", bus))
+        qtbot.addWidget(tab)
+        tab.resize(1300, 800)
+        made[key] = tab
+    return made
+
+
+def fill_next_dialog(fill) -> None:
+    """Answer the next modal dialog: `fill(dialog)` then OK, as the user would."""
+
+    def handle():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(10, handle)
+            return
+        fill(dialog)
+        dialog.accept()
+
+    QTimer.singleShot(0, handle)
+
+
+def choose(form, name: str, value) -> None:
+    box = form.findChild(QComboBox, name)
+    box.setCurrentIndex(box.findData(value))
+
+
+def answer_in_inbox(tab: ReviewTab, order_id: int, verdict: str, **values) -> None:
+    inbox = tab.view(VIEW_INBOX)
+    tab.show_view(VIEW_INBOX)
+    assert inbox.select_order(order_id)
+    form = inbox.form
+    for name, value in values.items():
+        widget = form.findChild(QComboBox, name) or form.findChild(QSpinBox, name)
+        if isinstance(widget, QComboBox):
+            choose(form, name, value)
+        elif isinstance(widget, QSpinBox):
+            widget.setValue(value)
+        else:
+            getattr(form, {"proposed_solution": "solution", "materials_list": "materials"}.get(name, name)) \
+                .setPlainText(value)
+    choose(form, "verdict", verdict)
+    form.submit.click()
+
+
+def production_answer(tab, order_id, verdict="pass"):
+    answer_in_inbox(tab, order_id, verdict, difficulty="high", cycle_days=32, capacity_load_pct=88)
+
+
+def technical_answer(tab, order_id, verdict="pass", comments=""):
+    answer_in_inbox(tab, order_id, verdict, craft_feasibility="feasible_with_changes",
+                    proposed_solution="碎鑽改 1.0 mm，改共爪鑲", comments=comments)
+
+
+def purchasing_answer(tab, order_id, verdict="pass"):
+    answer_in_inbox(tab, order_id, verdict, materials_list="18K 金 180 g；鑽石 0.36 ct × 50", purchase_lead_days=12,
+                    supplier_risk="low")
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def stage(db, order_id):
+    return orders.get_order(db, order_id).stage
+
+
+def test_clerk_heads_and_manager_carry_an_order_to_a_signed_contract(qtbot, db, people, tabs, errors, opened,
+                                                                     tmp_path):
+    tight = customers.create_customer(db, people["sales"], customers.CustomerInput(
+        name="Lumière & Fils", contact_person="Claire", credit_limit="100000", currency="HKD"))
+    order = orders.create_order(db, people["sales"], order_input(tight.id))
+    orders.submit_for_review(db, people["sales"], order.id)
+    sales, manager = tabs["sales"], tabs["manager"]
+    for tab in tabs.values():
+        tab.refresh()
+    assert set(sales.views) == {VIEW_PRELIMINARY, VIEW_ROUNDS, VIEW_ESCALATIONS}
+    assert set(tabs["production"].views) == {VIEW_INBOX}
+
+    # Preliminary review: the credit check fails and is shown with its figures; accepting is refused.
+    prelim = sales.view(VIEW_PRELIMINARY)
+    sales.show_view(VIEW_PRELIMINARY)
+    assert prelim.select_order(order.id)
+    assert "Over limit" in prelim.checks.text() and "HKD 119,000.00" in prelim.checks.text()
+    fill_next_dialog(lambda d: None)
+    prelim.accept_button.click()
+    assert errors and "cannot be accepted" in errors[-1] and "credit" in errors[-1]
+    assert stage(db, order.id) == "preliminary_review"
+
+    # Escalation to a manager, who accepts it with a reason.
+    fill_next_dialog(lambda d: d.reason.setPlainText("信用額度不足，老客戶"))
+    prelim.escalate_button.click()
+    assert stage(db, order.id) == "escalated"
+    escalations = manager.view(VIEW_ESCALATIONS)
+    assert manager.tabs.currentWidget() is escalations
+    assert escalations.select_order(order.id)
+    sales_escalations = sales.view(VIEW_ESCALATIONS)
+    assert sales_escalations.select_order(order.id) and not sales_escalations.decision_group.isEnabled()
+    escalations.radios["accept"].setChecked(True)
+    escalations.reason.setPlainText("老客戶，加收 20% 訂金")
+    escalations.decide_button.click()
+    assert escalations.model.rowCount() == 0
+    assert stage(db, order.id) == "escalated"
+
+    # Sales sends it to the three departments (accept and send in one step).
+    assert prelim.select_order(order.id)
+    assert "Accepted by a manager" in prelim.status.text()
+    fill_next_dialog(lambda d: d.note.setPlainText("請週五前回覆"))
+    prelim.accept_button.click()
+    assert stage(db, order.id) == "detailed_review"
+    assert prelim.model.rowCount() == 0
+
+    # Round 1: technical rejects. A wrong answer first: no verdict given.
+    technical = tabs["technical"]
+    technical.show_view(VIEW_INBOX)
+    assert technical.view(VIEW_INBOX).select_order(order.id)
+    assert "R-18K-001" in technical.view(VIEW_INBOX).details.lines_model.item(0, 1).text()
+    errors.clear()
+    technical.view(VIEW_INBOX).form.submit.click()
+    assert errors and "Verdict is required" in errors[-1]
+    production_answer(tabs["production"], order.id)
+    technical_answer(technical, order.id, "reject", comments="微鑲 0.8 mm 以下做不到")
+    purchasing_answer(tabs["purchasing"], order.id)
+    assert technical.view(VIEW_INBOX).model.rowCount() == 0
+
+    rounds = sales.view(VIEW_ROUNDS)
+    sales.show_view(VIEW_ROUNDS)
+    assert rounds.select_order(order.id)
+    assert rounds.close_button.isEnabled() and not rounds.contract_button.isEnabled()
+    rounds.close_button.click()
+    assert stage(db, order.id) == "negotiating"
+    assert [r.order_id for r in queries.escalation_rows(db)] == [order.id]  # a manager may abandon it now
+
+    # Back to negotiation, then round 2, which passes.
+    sales.show_view(VIEW_PRELIMINARY)
+    assert prelim.select_order(order.id)
+    assert "Review round failed" in prelim.status.text()
+
+    def negotiation(dialog):
+        dialog.with_whom.setText("Claire")
+        dialog.agreed.setPlainText("碎鑽改 1.0 mm")
+        dialog.changes.setPlainText("第 1 行鑲石規格")
+
+    fill_next_dialog(negotiation)
+    prelim.log_button.click()
+    fill_next_dialog(lambda d: None)
+    prelim.accept_button.click()
+    assert stage(db, order.id) == "detailed_review"
+    production_answer(tabs["production"], order.id)
+    technical_answer(technical, order.id, "pass")
+    purchasing_answer(tabs["purchasing"], order.id)
+    sales.show_view(VIEW_ROUNDS)
+    assert rounds.select_order(order.id)
+    rounds.close_button.click()
+    assert rounds.select_order(order.id)
+    assert rounds.contract_button.isEnabled()
+    assert "Round 1" in rounds.history.toPlainText() and "Round 2" in rounds.history.toPlainText()
+    rounds.report_button.click()
+    assert opened and opened[-1].suffix == ".pdf"
+    assert order.order_no in pdf_text(opened[-1]) and "Round 2" in pdf_text(opened[-1])
+
+    # The contract, with the departments that received a copy.
+    def contract(dialog):
+        dialog.contract_no.setText("HT-2026-0107")
+        dialog.copies["archive"].setChecked(True)
+
+    fill_next_dialog(contract)
+    rounds.contract_button.click()
+    assert stage(db, order.id) == "contracted"
+    history = queries.review_history(db, order.id)
+    assert history.contract.contract_no == "HT-2026-0107"
+    assert history.contract.copies_to == ("production", "technical", "purchasing", "archive")
+    assert [r.result for r in history.rounds] == ["failed", "passed"]
+    assert [d.decision for d in history.decisions] == ["accept"]
+    assert rounds.model.rowCount() == 0
+
+    # The filed review report now names the contract too.
+    review_views.print_review_report(sales.ctx, sales, order.id)
+    text = pdf_text(opened[-1])
+    assert order.order_no in text and "HT-2026-0107" in text and "Proceed to contract" in text
+
+
+def test_overdue_opinions_show_as_a_badge_red_rows_and_in_the_status_bar(qtbot, db, people, order_factory):
+    order = order_factory()
+    orders.submit_for_review(db, people["sales"], order.id)
+    past = dt.datetime.now(UTC) - dt.timedelta(days=3)
+    review.accept_and_send(db, people["sales"], order.id,
+                           {d: past + dt.timedelta(days=1) for d in ("production", "technical", "purchasing")},
+                           now=past)
+    review.answer_opinion(db, people["purchasing"], queries.review_history(db, order.id).latest_round.opinions[2].id,
+                          review.OpinionAnswer("pass", materials_list="Au750 180 g", purchase_lead_days=5,
+                                               supplier_risk="low"), now=past + dt.timedelta(hours=2))
+    bus = EventBus()
+    messages: list[str] = []
+    bus.sig_status_message.connect(messages.append)
+    production = ReviewTab(UiContext(db, people["production"], "F", bus))
+    purchasing = ReviewTab(UiContext(db, people["purchasing"], "F", bus))
+    sales = ReviewTab(UiContext(db, people["sales"], "F", bus))
+    for tab in (production, purchasing, sales):
+        qtbot.addWidget(tab)
+    badges = {}
+    for name, tab in (("production", production), ("purchasing", purchasing), ("sales", sales)):
+        tab.sig_badge.connect(lambda text, name=name: badges.__setitem__(name, text))
+        tab.update_badge()
+    assert badges == {"production": "1", "purchasing": "", "sales": "2"}
+    assert "2 review opinions are overdue" in messages
+    inbox = production.view(VIEW_INBOX)
+    assert "(1)" in production.tabs.tabText(0)
+    index = inbox.model.index(0, 2)
+    assert "OVERDUE" in inbox.model.data(index)
+    assert inbox.model.data(index, review_views.Qt.ItemDataRole.BackgroundRole) == review_views.OVERDUE_BACKGROUND
+    rounds = sales.view(VIEW_ROUNDS)
+    assert rounds.model.data(rounds.model.index(0, 4)) == "2"
+
+
+def test_the_tab_follows_a_language_switch(qtbot, db, people):
+    from jewelryorders.i18n import set_language
+
+    tab = ReviewTab(UiContext(db, people["sales"], "F", EventBus()))
+    qtbot.addWidget(tab)
+    set_language("zh_TW")
+    tab.retranslate_ui()
+    assert tab.tabs.tabText(0) == "初步評審"
+    assert tab.view(VIEW_PRELIMINARY).accept_button.text() == "接單並送審…"
+    set_language("en")
+    tab.retranslate_ui()
+    assert tab.tabs.tabText(0) == "Preliminary review"
