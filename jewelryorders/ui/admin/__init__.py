@@ -1,0 +1,1 @@
+"""Administration windows: the users of the factory and the factory's settings."""

@@ -1,0 +1,118 @@
+"""The login dialog of every later start: user name and password, with the language at hand."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout, QWidget
+
+from ...db import Database
+from ...i18n import _
+from ...services import users
+from ...services.context import Actor
+from ...services.errors import DomainError
+from .forms import FORM_STYLE, ErrorLabel, add_row, form_layout, hint_label, ok_cancel_buttons, set_invalid
+from .language import apply_language
+from .setup_dialog import heading_label, language_combo, separator
+
+SETTINGS_LAST_USER = "login/last_user"
+
+
+def remembered_user() -> str:
+    value = QSettings().value(SETTINGS_LAST_USER)
+    return value if isinstance(value, str) else ""
+
+
+class LoginDialog(QDialog):
+    """A wrong password keeps the dialog open with the reason under the fields; success leaves `actor` set."""
+
+    sig_language_chosen = Signal(str)
+
+    def __init__(self, db: Database, factory_name: str = "", parent: QWidget | None = None,
+                 username: str | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.factory_name = factory_name
+        self.actor: Actor | None = None
+        self.setObjectName("login_dialog")
+        self.setStyleSheet(FORM_STYLE)
+        self.setMinimumWidth(440)
+
+        self.heading = heading_label()
+        self.subheading = hint_label()
+        self.username = QLineEdit(remembered_user() if username is None else username)
+        self.username.setMaxLength(64)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.language = language_combo()
+        self.error = ErrorLabel()
+        self.database_hint = hint_label()
+        self.database_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        form = form_layout()
+        self.username_label = add_row(form, self.username, "username")
+        self.password_label = add_row(form, self.password, "password")
+        self.language_label = add_row(form, self.language, "language")
+
+        self.buttons = ok_cancel_buttons()
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 18)
+        layout.setSpacing(10)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.subheading)
+        layout.addWidget(separator())
+        layout.addSpacing(4)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addSpacing(6)
+        layout.addWidget(self.database_hint)
+        layout.addWidget(self.buttons)
+
+        self.password.textEdited.connect(lambda _text: self._clear_error())
+        self.username.textEdited.connect(lambda _text: self._clear_error())
+        self.language.currentIndexChanged.connect(self._language_changed)
+        self.retranslate_ui()
+        (self.password if self.username.text() else self.username).setFocus()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Log in — jewelryorders"))
+        self.heading.setText(self.factory_name or "jewelryorders")
+        self.subheading.setText(_("Log in with your user name and password."))
+        self.username_label.setText(_("&User name:"))
+        self.password_label.setText(_("&Password:"))
+        self.language_label.setText(_("&Language:"))
+        self.database_hint.setText(_("Database: {path}", path=self.db.display_name))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Log in"))
+
+    def _language_changed(self) -> None:
+        code = self.language.currentData()
+        apply_language(code, remember=False)
+        self.retranslate_ui()
+        if self.error.isVisible():
+            self.error.clear_message()
+        self.sig_language_chosen.emit(code)
+
+    def _clear_error(self) -> None:
+        if self.error.isVisible():
+            self.error.clear_message()
+            set_invalid(self.password, None)
+
+    def accept(self) -> None:
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.actor = users.authenticate(self.db, self.username.text(), self.password.text())
+        except DomainError as exc:
+            self.error.show_message(str(exc))
+            set_invalid(self.password, str(exc))
+            self.password.clear()
+            self.password.setFocus()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        settings = QSettings()
+        settings.setValue(SETTINGS_LAST_USER, self.actor.username)
+        apply_language(self.language.currentData())
+        super().accept()
