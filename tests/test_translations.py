@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
 
-from jewelryorders.i18n import CATALOG_DIR, MSGID_PATTERN, reload_catalog, set_language, tr
+from jewelryorders.i18n import CATALOG_DIR, reload_catalog, set_language, tr
 
 PACKAGE = Path(__file__).resolve().parents[1] / "jewelryorders"
 PLACEHOLDER = re.compile(r"\{(\w+)[^}]*\}")
 
 
+TRANSLATING_CALLS = {"_", "N_", "tr", "LazyText"}
+
+
 def _msgids() -> dict[str, str]:
+    """Every literal first argument of _(), N_(), tr(), LazyText(), read from the syntax tree, so a message split
+    over several lines ("part one " "part two") is found as the one string Python makes of it."""
     found: dict[str, str] = {}
     for path in PACKAGE.rglob("*.py"):
         if "migrations" in path.parts:
             continue
-        source = path.read_text(encoding="utf-8")
-        for m in MSGID_PATTERN.finditer(source):
-            raw = m.group("text")
-            text = bytes(raw, "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8") if "\\" in raw else raw
-            found.setdefault(text, str(path.relative_to(PACKAGE)))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            first = node.args[0]
+            if name in TRANSLATING_CALLS and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                found.setdefault(first.value, f"{path.relative_to(PACKAGE)}:{node.lineno}")
     return found
 
 
@@ -56,5 +65,7 @@ def test_switching_language_changes_messages_and_stage_names():
     set_language("zh_TW")
     assert tr("Draft") == "草稿"
     assert "訂單" in tr("Order {order_no} created", order_no="JO-2026-00001")
+    assert tr("stage|Planned") == "已排產" and tr("dept|Quality") == "品質部" and tr("Quality") == "品質"
     set_language("en")
     assert tr("Draft") == "Draft"
+    assert tr("stage|Planned") == "Planned" and tr("dept|Sales") == "Sales"

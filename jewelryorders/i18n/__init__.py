@@ -63,19 +63,30 @@ def current_language() -> str:
     return _current
 
 
+_CONTEXT = re.compile(r"^[a-z_]+\|")
+
+
+def strip_context(text: str) -> str:
+    """'stage|Planned' -> 'Planned': a context prefix tells apart one English word with two Chinese meanings."""
+    m = _CONTEXT.match(text)
+    return text[m.end():] if m else text
+
+
 def tr(text: str, lang: str | None = None, /, **params: object) -> str:
     """Translate an English msgid into `lang` (default: the current language) and fill {placeholders}."""
     lang = lang or _current
-    out = text
+    out = None
     if lang != "en":
         entry = _load().get(text)
         if entry and entry.get(lang):
             out = entry[lang]
+    if out is None:
+        out = strip_context(text)
     if params:
         try:
             out = out.format(**params)
         except (KeyError, IndexError, ValueError):
-            out = text.format(**params)
+            out = strip_context(text).format(**params)
     return out
 
 

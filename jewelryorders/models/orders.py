@@ -18,7 +18,7 @@ STAGES: dict[str, str] = {
     "escalated": N_("Escalated"),
     "detailed_review": N_("Detailed review"),
     "contracted": N_("Contracted"),
-    "planned": N_("Planned"),
+    "planned": N_("stage|Planned"),
     "in_production": N_("In production"),
     "final_qc": N_("Final QC"),
     "ready_to_ship": N_("Ready to ship"),

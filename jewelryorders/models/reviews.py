@@ -16,9 +16,9 @@ from .users import DEPARTMENTS
 
 # The departments that give an opinion in the detailed review, in the order the report lists them.
 REVIEW_DEPARTMENTS: dict[str, str] = {
-    "production": N_("Production"),
-    "technical": N_("Technical"),
-    "purchasing": N_("Purchasing"),
+    "production": DEPARTMENTS["production"],
+    "technical": DEPARTMENTS["technical"],
+    "purchasing": DEPARTMENTS["purchasing"],
 }
 
 PRELIMINARY_OUTCOMES: dict[str, str] = {

@@ -11,14 +11,14 @@ from ..i18n import N_
 from .base import Base, TimestampMixin, UTCDateTime
 
 DEPARTMENTS: dict[str, str] = {
-    "sales": N_("Sales"),
-    "production": N_("Production"),
-    "technical": N_("Technical"),
-    "purchasing": N_("Purchasing"),
-    "quality": N_("Quality"),
-    "logistics": N_("Logistics"),
-    "archive": N_("Archive"),
-    "management": N_("Management"),
+    "sales": N_("dept|Sales"),
+    "production": N_("dept|Production"),
+    "technical": N_("dept|Technical"),
+    "purchasing": N_("dept|Purchasing"),
+    "quality": N_("dept|Quality"),
+    "logistics": N_("dept|Logistics"),
+    "archive": N_("dept|Archive"),
+    "management": N_("dept|Management"),
 }
 
 ROLES: dict[str, str] = {

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..db import Database
-from ..i18n import _
+from ..i18n import _, tr
 from ..models.audit import AuditEvent
 from ..models.customers import Customer
 from ..models.documents import DOCUMENT_CATEGORIES, Document
@@ -72,7 +72,7 @@ def stones_text(stones: list[dict] | None) -> str:
     parts = []
     for st in stones:
         kind = _(STONE_TYPES.get(st.get("stone_type", ""), st.get("stone_type", "")))
-        parts.append(_("{stone} × {count}, {carat} ct", stone=kind, count=st.get("stone_count", ""),
+        parts.append(_("{stone} × {count} / {carat} ct", stone=kind, count=st.get("stone_count", ""),
                        carat=st.get("carat", "")))
     return "; ".join(parts)
 
@@ -148,8 +148,10 @@ def _loads(raw: str | None) -> Any:
 
 
 def _reason_from_summary(summary: str) -> str:
-    # stages.move writes "Stage A → B — reason"; the reason is free text the user typed, kept as written.
-    return summary.split(" — ", 1)[1] if " — " in summary else ""
+    """stages.move writes "Stage A → B — reason". A reason the software wrote (e.g. "submitted for review") is a
+    msgid and is read in the reader's language; a reason a user typed matches no msgid and stays as written."""
+    reason = summary.split(" — ", 1)[1] if " — " in summary else ""
+    return tr(reason) if reason else ""
 
 
 def _describe(ev: AuditEvent, names: _Names) -> tuple[str, tuple[str, ...]]:
