@@ -115,3 +115,15 @@ def order_factory(db, sales, customer):
         return orders.create_order(db, sales, order_input(customer.id, **kw))
 
     return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL runs the service tests; widget tests (those using qtbot) run once, on SQLite."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_postgres = params is not None and params.params.get("db") == "postgres"
+        (dropped if on_postgres and "qtbot" in getattr(item, "fixturenames", ()) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -215,7 +215,7 @@ def test_status_bar_shows_user_department_role_and_database(qtbot, db, make_user
     assert window.status_user.text() == "User: Wang.Li"
     assert window.status_department.text() == "Department: Production"
     assert window.status_role.text() == "Role: Clerk"
-    assert str(db.path) in window.status_database.toolTip()
+    assert db.display_name in window.status_database.toolTip()
     admin_ctx_bus = window.ctx.bus
     admin_ctx_bus.sig_status_message.emit("Customer 周大福 saved.")
     assert window.statusBar().currentMessage() == "Customer 周大福 saved."
@@ -288,7 +288,7 @@ def test_about_names_version_database_and_schema_revision(qtbot, admin_ctx):
     window = MainWindow(admin_ctx)
     qtbot.addWidget(window)
     text = window.about_text()
-    assert __version__ in text and str(admin_ctx.db.path) in text and head_revision() in text
+    assert __version__ in text and admin_ctx.db.display_name in text and head_revision() in text
 
 
 def test_unfinished_tabs_are_honest_empty_pages(qtbot, admin_ctx):
