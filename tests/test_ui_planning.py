@@ -326,3 +326,22 @@ def test_routings_dialog_edits_steps_and_refuses_zero_hours(qtbot, db, factory, 
     dialog.name.setText("Pendant routing")
     dialog.save_button.click()
     assert "has no steps" in errors[-1]
+
+
+def test_orders_projected_late_by_the_forecast_are_flagged_in_the_orders_tab(qtbot, db, factory, contracted):
+    from jewelryorders.services import planning_forecast
+    from jewelryorders.ui.orders.list_model import AT_RISK
+    from jewelryorders.ui.orders.tab import OrdersTab
+
+    late_id = contracted(quantity=200, delivery=dt.date(2026, 12, 4))
+    fine_id = contracted(quantity=10, delivery=dt.date(2027, 2, 26))
+    for order_id in (late_id, fine_id):
+        plan = planning.propose_plan(db, factory.planner, order_id, today=MONDAY)
+        planning.release_plan(db, factory.planner, plan.id, today=MONDAY)
+    planning_forecast.refresh_forecast(db, MONDAY)
+    tab = OrdersTab(UiContext(db, factory.planner, "Factory"))
+    qtbot.addWidget(tab)
+    rows = {tab.model.row_object(r).id: tab.model.row_object(r) for r in range(tab.model.rowCount())}
+    late = tab.model.status_of(rows[late_id])
+    assert late.state == AT_RISK and "days late" in late.reason
+    assert tab.model.status_of(rows[fine_id]).state != AT_RISK

@@ -47,6 +47,9 @@ def department_paper_label(department: str, lang: str) -> str:
     return tr(DEPARTMENT_PAPER_LABELS.get(department, DEPARTMENTS.get(department, department)), lang)
 
 
+ATTACHMENT_CATEGORIES = ("design_image", "cad", "attachment")
+
+
 def order_paper_data(db: Database, order_id: int, lang: str) -> OrderPaperData:
     """The order as the customer confirms it (and as the review report summarises it), labels in `lang`."""
     lang = normalize_language(lang)
@@ -59,8 +62,10 @@ def order_paper_data(db: Database, order_id: int, lang: str) -> OrderPaperData:
             Setting.key.in_(("factory_name", "factory_address"))))}
         lines = s.scalars(select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.line_no)
                           .options(selectinload(OrderLine.stones))).all()
+        # The customer's own files only, not papers the factory printed (confirmations, reports) and filed.
         attachments = s.scalars(select(Document.file_name).where(Document.order_id == order.id,
-                                                                 Document.removed.is_(False))
+                                                                 Document.removed.is_(False),
+                                                                 Document.category.in_(ATTACHMENT_CATEGORIES))
                                 .order_by(Document.id)).all()
         contract = s.scalar(select(Contract).where(Contract.order_id == order.id))
         return OrderPaperData(

@@ -95,6 +95,7 @@ class OrdersTab(QWidget):
         # Bound methods (not lambdas): Qt drops the connection when the tab is destroyed, the bus lives on.
         ctx.bus.sig_order_changed.connect(self._something_changed)
         ctx.bus.sig_orders_changed.connect(self._something_changed)
+        ctx.bus.sig_planning_changed.connect(self._something_changed)
         ctx.bus.sig_customers_changed.connect(self._something_changed)
         ctx.bus.sig_open_order.connect(self.open_order)
         self.retranslate_ui()
@@ -179,7 +180,7 @@ class OrdersTab(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.count_label)
 
-        self.model = OrderListModel(self.ctx.db, parent=self)
+        self.model = OrderListModel(self.ctx.db, parent=self, risk_provider=self._forecast_risk)
         self.model.sig_load_failed.connect(self.ctx.bus.sig_status_message)
         self.model.modelReset.connect(self._after_reload)
         self.table = _OrderTable()
@@ -216,6 +217,14 @@ class OrdersTab(QWidget):
 
         self.channel_combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.date_field_combo.currentIndexChanged.connect(self._date_field_changed)
+
+    def _forecast_risk(self, order_ids):
+        """The planning forecast's verdict for the rows on screen, in words for the tooltip."""
+        from ...services.planning_forecast import projected_late
+
+        return {order_id: (_("Projected to finish {days} days late", days=days) if days > 0 else
+                           _("Projected to finish less than two days before delivery"))
+                for order_id, days in projected_late(self.ctx.db, order_ids).items()}
 
     def retranslate_ui(self) -> None:
         names = {
