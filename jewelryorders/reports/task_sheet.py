@@ -360,7 +360,9 @@ class _SheetPainter:
         c, lang = self.c, self.lang
         c.beginForm(self.SKELETON)
         c.saveState()
-        self.text(LEFT, HEADER_TOP - 4 * mm, self.factory_name, 10.5, color=ACCENT, bold=True)
+        # A long bilingual factory name shrinks rather than run into the barcode's quiet zone.
+        self.text(LEFT, HEADER_TOP - 4 * mm, self.factory_name,
+                  _fit_size(self.factory_name, FONT_NAME, 60 * mm, 10.5, 6), color=ACCENT, bold=True)
         title = tr("Task Sheet", lang)
         self.text(LEFT, HEADER_TOP - 14 * mm, title, _fit_size(title, FONT_NAME, 60 * mm, 24, 14), bold=True)
         self.text(LEFT, HEADER_TOP - 20.5 * mm, tr("Task sheet no.", lang), 8, color=LABEL_GREY)
@@ -738,7 +740,8 @@ class _SheetPainter:
         lang = self.lang
         pending = [(title, size, list(lines)) for title, size, lines in overflow]
         while pending:
-            self.text(LEFT, HEADER_TOP - 4 * mm, self.factory_name, 10.5, color=ACCENT, bold=True)
+            self.text(LEFT, HEADER_TOP - 4 * mm, self.factory_name,
+                      _fit_size(self.factory_name, FONT_NAME, 120 * mm, 10.5, 6), color=ACCENT, bold=True)
             heading = tr("Task Sheet", lang) + " " + tr("(continued)", lang)
             self.text(LEFT, HEADER_TOP - 14 * mm, heading, 18, bold=True)
             self.text(RIGHT, HEADER_TOP - 14 * mm, sheet.sheet_no, 18, font=LATIN_BOLD, align="right")
