@@ -17,6 +17,14 @@ BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 
 
 @pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Tests create many users; a low scrypt cost keeps them fast (the stored format and checks are the same)."""
+    from jewelryorders.services import users
+
+    monkeypatch.setattr(users, "SCRYPT_N", 2**10)
+
+
+@pytest.fixture(autouse=True)
 def english():
     """Tests read messages in English unless they switch language themselves."""
     set_language("en")

@@ -52,7 +52,8 @@ def _customer_inputs(rng: random.Random) -> list[customers.CustomerInput]:
 
 
 def _order_input(rng: random.Random, customer: customers.CustomerInfo, today: dt.date, complete: bool) -> OrderInput:
-    order_date = today - dt.timedelta(days=int(rng.triangular(0, 540, 20)))
+    # Recent orders: the parts after planning (shipping, closing) do not exist yet to carry older ones forward.
+    order_date = today - dt.timedelta(days=int(rng.triangular(0, 150, 12)))
     lead = rng.choice([14, 21, 30, 35, 45, 60, 75, 90])
     lines = []
     for _i in range(rng.choices([1, 2, 3, 4], weights=[5, 3, 2, 1])[0]):

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from ..db import Database
 from ..i18n import _
 from ..models.orders import Order
+from ..models.reviews import Contract
 from .context import Actor, unit_of_work
 from .errors import DomainError
 from .planning import StepChange, change_steps, finish_step, get_plan, propose_plan, release_plan, start_step
@@ -131,17 +132,21 @@ def _tick(db: Database, actors: Mapping[str, Actor], order_id: int, keys, when: 
                            note="" if key != "materials" else "IQC 合格 / passed IQC")
 
 
-def _run_steps_until(db: Database, actors: Mapping[str, Actor], order_id: int, today: dt.date) -> None:
-    """Work the plan as it was planned: steps planned to end before today are done, the step of today started."""
+def _run_steps_until(db: Database, actors: Mapping[str, Actor], order_id: int, today: dt.date) -> bool:
+    """Work the plan as it was planned: steps planned to end before today are done, the step of today started.
+    Returns whether any step started (a plan scheduled backwards from a far delivery date may start later)."""
     worker = actors.get("production") or actors["production.head"]
     plan = get_plan(db, order_id, today)
+    started = False
     for step in plan.steps:
         if step.planned_start > today:
             break
         start_step(db, worker, order_id, step.seq, now=_at(step.planned_start, 9))
+        started = True
         if step.planned_end >= today:
             break
         finish_step(db, worker, order_id, step.seq, now=_at(step.planned_end, 17))
+    return started
 
 
 def advance_demo(db: Database, rng: random.Random, actors: Mapping[str, Actor], today: dt.date) -> str:
@@ -154,18 +159,27 @@ def advance_demo(db: Database, rng: random.Random, actors: Mapping[str, Actor], 
     # Orders still due are planned first (in delivery order); those already past their date follow, planned late.
     contracted = [oid for oid, due in rows if due is None or due >= today] + \
         [oid for oid, due in rows if due is not None and due < today]
+    due_by_id = dict(rows)
+    with db.read_session() as s:
+        signed_by_id = {oid: day for oid, day in s.execute(select(Contract.order_id, Contract.signed_date))}
     counts = {"unplanned": 0, "draft": 0, "released": 0, "changed": 0, "in_production": 0, "failed": 0}
     printable: list[int] = []
-    for index, order_id in enumerate(contracted):
-        if index >= MAX_DEMO_PLANS:
-            counts["unplanned"] += 1
-            continue
+    counts["unplanned"] += max(0, len(contracted) - MAX_DEMO_PLANS)
+    fates: dict[int, str] = {}
+    for order_id in contracted[:MAX_DEMO_PLANS]:
         fate = rng.choices(["unplanned", "draft", "released", "checklist", "running"], weights=[1, 2, 3, 2, 4])[0]
+        if fate == "running" and due_by_id.get(order_id) and due_by_id[order_id] > today + dt.timedelta(days=12):
+            # Planned backwards from a far delivery date, its first step would still lie ahead: not at work yet.
+            fate = "checklist"
+        fates[order_id] = fate
+    # Orders at work were planned two weeks ago, before the rest took the workshops' capacity: plan them first.
+    for order_id in sorted(fates, key=lambda oid: fates[oid] != "running"):
+        fate = fates[order_id]
         if fate == "unplanned":
             counts["unplanned"] += 1
             continue
-        # Orders already at work were planned two weeks ago and worked as planned since.
-        planned_on = today - dt.timedelta(days=14) if fate == "running" else today
+        # Orders already at work were planned on the day their contract was signed and worked as planned since.
+        planned_on = signed_by_id.get(order_id, today) if fate == "running" else today
         try:
             plan = propose_plan(db, planner, order_id, today=planned_on)
             if fate == "draft":
@@ -178,9 +192,9 @@ def advance_demo(db: Database, rng: random.Random, actors: Mapping[str, Actor], 
                       _at(today - dt.timedelta(days=1), 10))
             elif fate == "running":
                 _tick(db, actors, order_id, ["equipment", "tooling", "materials", "training"],
-                      _at(planned_on, 10))
-                _run_steps_until(db, actors, order_id, today)
-                counts["in_production"] += 1
+                      _at(planned_on, 7))
+                if _run_steps_until(db, actors, order_id, today):
+                    counts["in_production"] += 1
             printable.append(order_id)
             if rng.random() < 0.15:
                 current = get_plan(db, order_id, today)
