@@ -17,7 +17,7 @@ from jewelryorders.services import planning_replan, planning_sheets
 from jewelryorders.services.errors import ConcurrentEditError, GateError, NotFound, PermissionDenied, ValidationError
 
 from .conftest import order_input
-from .test_planning_support import MONDAY, RING_STEPS, contracted, factory  # noqa: F401  (fixtures)
+from .planning_support import MONDAY, RING_STEPS, contracted, factory  # noqa: F401  (fixtures)
 
 ONE_DAY = dt.timedelta(days=1)
 

@@ -9,7 +9,7 @@ import pytest
 from jewelryorders.cli.main import main
 from jewelryorders.services import planning, planning_sheets
 
-from .test_planning_support import MONDAY, contracted, factory  # noqa: F401  (fixtures)
+from .planning_support import MONDAY, contracted, factory  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from jewelryorders.ui.planning.tab import (
     PlanningTab,
 )
 
-from .test_planning_support import MONDAY, contracted, factory  # noqa: F401  (fixtures)
+from .planning_support import MONDAY, contracted, factory  # noqa: F401  (fixtures)
 
 ONE_DAY = dt.timedelta(days=1)
 

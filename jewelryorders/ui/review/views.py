@@ -90,7 +90,7 @@ class _ListView(QWidget):
         self.splitter.setChildrenCollapsible(False)
 
     def _make_model(self) -> PagedTableModel:
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must build its list's model")
 
     def selected(self):
         index = self.table.currentIndex()
@@ -114,7 +114,7 @@ class _ListView(QWidget):
             self._on_select()
 
     def _on_select(self) -> None:
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must show the selected order")
 
     def _changed(self, order_id: int) -> None:
         self.sig_changed.emit(order_id)
