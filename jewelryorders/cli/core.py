@@ -10,7 +10,7 @@ from sqlalchemy import text
 from ..i18n import _
 from ..models.orders import STAGES
 from ..models.users import DEPARTMENTS, ROLES
-from ..services import audit, customers, orders, users
+from ..services import audit, customers, order_reads, orders, users
 from ..services.stages import stage_label
 from .output import emit
 from .registry import CliContext, Kind, register
@@ -73,7 +73,8 @@ def run_list_orders(ctx: CliContext, args) -> int:
     rows = []
     page, offset, remaining = 5000, 0, args.limit or None
     while True:
-        batch = orders.query_orders(ctx.db, f, offset=offset, limit=page if remaining is None else min(page, remaining))
+        batch = order_reads.query_list_orders(ctx.db, f, offset=offset,
+                                              limit=page if remaining is None else min(page, remaining))
         for r in batch:
             stage = r.stage if args.format != "table" else stage_label(r.stage)
             rows.append((r.order_no, r.customer_name, stage, r.order_date.isoformat(),

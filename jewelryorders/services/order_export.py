@@ -16,7 +16,9 @@ from ..reports.orders_xlsx import OrderExportRow, write_orders_xlsx
 from .context import read_session
 from .customers import get_customer
 from .errors import DomainError, ValidationError
-from .orders import OrderFilter, OrderRow, count_orders, query_orders
+from .order_reads import count_list_orders as count_orders
+from .order_reads import query_list_orders as query_orders
+from .orders import OrderFilter, OrderRow
 
 EXPORT_PAGE = 5_000
 PROGRESS_EVERY_ROWS = 500
