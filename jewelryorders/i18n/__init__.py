@@ -73,7 +73,7 @@ def strip_context(text: str) -> str:
 
 
 def tr(text: str, lang: str | None = None, /, **params: object) -> str:
-    """Translate an English msgid into `lang` (default: the current language) and fill {placeholders}."""
+    """Translate an English msgid into `lang` (default: the current language) and fill in its {named} values."""
     lang = lang or _current
     out = None
     if lang != "en":

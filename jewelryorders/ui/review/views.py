@@ -119,6 +119,12 @@ class _ListView(QWidget):
     def _changed(self, order_id: int) -> None:
         self.sig_changed.emit(order_id)
 
+    def print_report(self) -> None:
+        """The review report of the selected order, whichever list it is chosen from."""
+        row = self.selected()
+        if row is not None:
+            print_review_report(self.ctx, self, row.order_id)
+
 
 # ---- preliminary review ---------------------------------------------------------------------------------------
 
@@ -294,11 +300,6 @@ class PreliminaryView(_ListView):
                                                                        reason, prelim),
                        success=_("Order {order_no} escalated", order_no=row.order_no),
                        on_success=lambda _r: self._done(row.order_id))
-
-    def print_report(self) -> None:
-        row = self.selected()
-        if row is not None:
-            print_review_report(self.ctx, self, row.order_id)
 
 
 # ---- a department's inbox -------------------------------------------------------------------------------------
@@ -500,11 +501,6 @@ class InboxView(_ListView):
                        success=_("Opinion on {order_no} sent", order_no=row.order_no),
                        on_success=lambda _r: (self.form.clear(), self._changed(row.order_id)))
 
-    def print_report(self) -> None:
-        row = self.selected()
-        if row is not None:
-            print_review_report(self.ctx, self, row.order_id)
-
 
 # ---- rounds ---------------------------------------------------------------------------------------------------
 
@@ -627,11 +623,6 @@ class RoundsView(_ListView):
                        success=_("Contract of {order_no} recorded", order_no=row.order_no),
                        on_success=lambda _r: self._changed(row.order_id))
 
-    def print_report(self) -> None:
-        row = self.selected()
-        if row is not None:
-            print_review_report(self.ctx, self, row.order_id)
-
 
 # ---- escalations ----------------------------------------------------------------------------------------------
 
@@ -748,11 +739,6 @@ class EscalationsView(_ListView):
         operations.run(self.ctx, self, lambda: review_service.decide(self.ctx.db, self.ctx.actor, row.order_id,
                                                                      decision, reason),
                        success=_("Decision on {order_no} recorded", order_no=row.order_no), on_success=done)
-
-    def print_report(self) -> None:
-        row = self.selected()
-        if row is not None:
-            print_review_report(self.ctx, self, row.order_id)
 
 
 __all__ = ["PreliminaryView", "InboxView", "RoundsView", "EscalationsView", "AnswerForm", "print_review_report",
