@@ -126,7 +126,9 @@ def sample_rows(customer_code: str, n_rows: int, lines_per_order: int, start: in
 
 def _run(rows: int, lines_per_order: int, check_only: bool) -> None:
     from jewelryorders.db import open_database
-    from jewelryorders.services import customers, order_import, orders, users
+    from jewelryorders.services import customers, users
+    from jewelryorders.services.orders import importing as order_import
+    from jewelryorders.services.orders import intake as orders
 
     folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
     db = open_database("sqlite:///" + str(folder / "factory.db"))

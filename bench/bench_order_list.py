@@ -33,9 +33,9 @@ from jewelryorders.models.customers import Customer  # noqa: E402
 from jewelryorders.models.orders import LineStone, Order, OrderLine  # noqa: E402
 from jewelryorders.models.sequences import NumberSequence  # noqa: E402
 from jewelryorders.models.users import User  # noqa: E402
-from jewelryorders.services import orders as orders_service  # noqa: E402
+from jewelryorders.services.orders import intake as orders_service  # noqa: E402
 from jewelryorders.services import users  # noqa: E402
-from jewelryorders.services.orders import OrderFilter  # noqa: E402
+from jewelryorders.services.orders.intake import OrderFilter  # noqa: E402
 from jewelryorders.services.stages import OPEN_STAGES  # noqa: E402
 from jewelryorders.ui.orders.list_model import OrderListModel  # noqa: E402
 

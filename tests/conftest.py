@@ -102,7 +102,7 @@ def customer(db, sales):
 def order_input(customer_id: int, *, complete: bool = True, lines: int = 1, order_date=dt.date(2026, 11, 2),
                 delivery_date=dt.date(2027, 1, 15), quantity=50):
     """A realistic order input; complete=False leaves out what a draft may lack."""
-    from jewelryorders.services.orders import LineInput, OrderInput, StoneInput
+    from jewelryorders.services.orders.intake import LineInput, OrderInput, StoneInput
 
     return OrderInput(
         customer_id=customer_id, channel="trade_fair", order_date=order_date,
@@ -117,7 +117,7 @@ def order_input(customer_id: int, *, complete: bool = True, lines: int = 1, orde
 
 @pytest.fixture
 def order_factory(db, sales, customer):
-    from jewelryorders.services import orders
+    from jewelryorders.services.orders import intake as orders
 
     def make(**kw):
         return orders.create_order(db, sales, order_input(customer.id, **kw))

@@ -8,9 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from jewelryorders.services import orders, review, styles
+from jewelryorders.services import styles
+
+from jewelryorders.services.orders import intake as orders
+
+from jewelryorders.services.review import procedure as review
 from jewelryorders.services.context import Actor
-from jewelryorders.services.planning_master import (
+from jewelryorders.services.planning.master_data import (
     RoutingInput,
     RoutingStepInput,
     WorkshopInput,

@@ -8,7 +8,8 @@ import json
 
 from jewelryorders.cli.main import main
 from jewelryorders.db import open_database
-from jewelryorders.services import customers, orders, users
+from jewelryorders.services import customers, users
+from jewelryorders.services.orders import intake as orders
 
 from .conftest import order_input
 

@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from jewelryorders.cli.main import main
-from jewelryorders.services import documents, orders
+from jewelryorders.services import documents
+from jewelryorders.services.orders import intake as orders
 
 from .test_order_import import HEADERS_EN, HEADERS_ZH, good_rows, write_sheet
 

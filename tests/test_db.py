@@ -13,7 +13,8 @@ from sqlalchemy import create_engine, text
 from jewelryorders import db as dbmod
 from jewelryorders.db import DatabaseOpenError, head_revision, open_database, schema_revision
 from jewelryorders.models import Base
-from jewelryorders.services import customers, orders, users
+from jewelryorders.services import customers, users
+from jewelryorders.services.orders import intake as orders
 from jewelryorders.services.errors import StorageError
 
 from .conftest import order_input

@@ -10,10 +10,11 @@ from openpyxl import load_workbook
 
 from jewelryorders.i18n import set_language
 from jewelryorders.reports.orders_xlsx import OrderExportRow, write_orders_xlsx
-from jewelryorders.services import order_export, orders
+from jewelryorders.services.orders import exporting as order_export
+from jewelryorders.services.orders import intake as orders
 from jewelryorders.services.errors import ValidationError
-from jewelryorders.services.order_export import ExportCancelled
-from jewelryorders.services.orders import OrderFilter
+from jewelryorders.services.orders.exporting import ExportCancelled
+from jewelryorders.services.orders.intake import OrderFilter
 
 TODAY = dt.date(2026, 11, 20)
 HEADER_EN = ["Order no.", "Customer", "Styles", "Quantity", "Order date", "Delivery date", "Stage", "Channel",

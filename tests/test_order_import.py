@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from jewelryorders.services import audit, customers, order_import, orders, users
+from jewelryorders.services import audit, customers, users
+
+from jewelryorders.services.orders import importing as order_import
+
+from jewelryorders.services.orders import intake as orders
 from jewelryorders.services.errors import PermissionDenied, ValidationError
-from jewelryorders.services.order_import import ImportOptions, WorkbookError
+from jewelryorders.services.orders.importing import ImportOptions, WorkbookError
 
 HEADERS_ZH = ["客戶", "客戶訂單號", "訂單日期", "交期", "交貨地點", "款號", "品名", "成色", "手寸", "數量", "重量(g)",
               "石類", "石數", "石重", "單價", "備註"]

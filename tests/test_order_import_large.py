@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from jewelryorders.services import order_import, orders
-from jewelryorders.services.order_import import ImportCancelled
+from jewelryorders.services.orders import importing as order_import
+
+from jewelryorders.services.orders import intake as orders
+from jewelryorders.services.orders.importing import ImportCancelled
 
 _BENCH = Path(__file__).resolve().parents[1] / "bench" / "bench_import.py"
 _spec = importlib.util.spec_from_file_location("bench_import", _BENCH)

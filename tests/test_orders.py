@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from jewelryorders.models.orders import Order
-from jewelryorders.services import audit, documents, orders
+from jewelryorders.services import audit, documents
+from jewelryorders.services.orders import intake as orders
 from jewelryorders.services.errors import ConcurrentEditError, GateError, PermissionDenied, ValidationError
-from jewelryorders.services.orders import LineInput, OrderInput, StoneInput
+from jewelryorders.services.orders.intake import LineInput, OrderInput, StoneInput
 
 from .conftest import order_input
 

@@ -11,9 +11,14 @@ from sqlalchemy import func, select
 
 from jewelryorders.models.orders import Order
 from jewelryorders.models.planning import PlanStep, ProductionPlan, TaskSheet, Workshop
-from jewelryorders.services import orders, planning, planning_checklist, planning_forecast, planning_gantt
-from jewelryorders.services import planning_master as master
-from jewelryorders.services import planning_replan, planning_sheets
+from jewelryorders.services.orders import intake as orders
+from jewelryorders.services.planning import plans as planning
+from jewelryorders.services.planning import checklist as planning_checklist
+from jewelryorders.services.planning import forecast as planning_forecast
+from jewelryorders.services.planning import gantt as planning_gantt
+from jewelryorders.services.planning import master_data as master
+from jewelryorders.services.planning import replan as planning_replan
+from jewelryorders.services.planning import sheets as planning_sheets
 from jewelryorders.services.errors import ConcurrentEditError, GateError, NotFound, PermissionDenied, ValidationError
 
 from .conftest import order_input

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 
 from jewelryorders.cli.main import main
-from jewelryorders.services import planning, planning_sheets
+from jewelryorders.services.planning import plans as planning
+from jewelryorders.services.planning import sheets as planning_sheets
 
 from .planning_support import MONDAY, contracted, factory  # noqa: F401  (fixtures)
 

@@ -16,10 +16,12 @@ from jewelryorders.models.audit import AuditEvent
 from jewelryorders.models.reviews import (
     Contract, NegotiationEntry, PreliminaryReview, ReviewDecision, ReviewOpinion, ReviewRound,
 )
-from jewelryorders.services import customers, orders, review, styles, users
-from jewelryorders.services import review_queries as queries
+from jewelryorders.services import customers, styles, users
+from jewelryorders.services.orders import intake as orders
+from jewelryorders.services.review import procedure as review
+from jewelryorders.services.review import queries
 from jewelryorders.services.errors import GateError, PermissionDenied, ValidationError
-from jewelryorders.services.review_report import order_paper_data, review_report_data
+from jewelryorders.services.review.report import order_paper_data, review_report_data
 
 from .conftest import order_input
 
@@ -428,7 +430,7 @@ def test_the_contract_is_recorded_with_its_copies_and_its_number_is_unique(db, t
         review.record_contract(db, team["production"], second, review.ContractInput("HT-2", "2026-11-09",
                                                                                     ["sales"]), now=later(11))
     with db.read_session() as s:
-        from jewelryorders.services.review import has_signed_contract
+        from jewelryorders.services.review.procedure import has_signed_contract
         assert has_signed_contract(s, first) and not has_signed_contract(s, second)
 
 
@@ -510,7 +512,7 @@ def test_before_any_outcome_the_report_shows_the_checks_as_they_stand(db, submit
 
 
 def test_the_demo_puts_orders_into_every_review_state(db, team, submitted, tight_customer):
-    from jewelryorders.services.review_demo import DEMO_TARGET_STATES, advance_demo_orders
+    from jewelryorders.demo.review import DEMO_TARGET_STATES, advance_demo_orders
 
     by_state = {state: [submitted(tight_customer.id if state == "contracted" else None)]
                 for state in DEMO_TARGET_STATES}

@@ -7,7 +7,8 @@ import datetime as dt
 
 from .conftest import order_input
 from jewelryorders.i18n import set_language
-from jewelryorders.services import orders, timeline
+from jewelryorders.services.orders import intake as orders
+from jewelryorders.services.orders import timeline
 
 
 def texts(db, order_id, **kw):

@@ -10,8 +10,10 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QCoreApplication, QSettings
 
 from jewelryorders.i18n import set_language
-from jewelryorders.services import documents, order_import, orders
-from jewelryorders.services.orders import OrderFilter
+from jewelryorders.services import documents
+from jewelryorders.services.orders import importing as order_import
+from jewelryorders.services.orders import intake as orders
+from jewelryorders.services.orders.intake import OrderFilter
 from jewelryorders.ui import operations
 from jewelryorders.ui.context import UiContext
 from jewelryorders.ui.orders import actions_export, actions_import, actions_print
@@ -249,7 +251,7 @@ def test_cancel_in_the_progress_dialog_stops_the_work_off_the_gui_thread(qtbot, 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
-    from jewelryorders.services.order_import import ImportCancelled
+    from jewelryorders.services.orders.importing import ImportCancelled
 
     threads: list[bool] = []
 

@@ -11,8 +11,12 @@ from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialog
 
-from jewelryorders.services import customers, documents, order_reads, orders
-from jewelryorders.services.orders import OrderFilter
+from jewelryorders.services import customers, documents
+
+from jewelryorders.services.orders import reads as order_reads
+
+from jewelryorders.services.orders import intake as orders
+from jewelryorders.services.orders.intake import OrderFilter
 from jewelryorders.ui import operations
 from jewelryorders.ui.context import UiContext
 from jewelryorders.ui.orders import launch, order_form, order_window, tab as tab_module
@@ -579,7 +583,7 @@ def test_every_msgid_of_the_orders_tab_is_in_its_catalogue():
     from pathlib import Path
 
     from jewelryorders.i18n import MSGID_PATTERN
-    from jewelryorders.services import timeline as timeline_service
+    from jewelryorders.services.orders import timeline as timeline_service
 
     package = Path(tab_module.__file__).parent
     # The import, export and print actions in this folder belong to their own feature and catalogue.

@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import insert
 
 from jewelryorders.models.orders import Order
-from jewelryorders.services import customers, order_reads, orders
-from jewelryorders.services.orders import OrderFilter
+from jewelryorders.services import customers
+from jewelryorders.services.orders import reads as order_reads
+from jewelryorders.services.orders import intake as orders
+from jewelryorders.services.orders.intake import OrderFilter
 from jewelryorders.services.stages import OPEN_STAGES
 
 PLANS = (order_reads.PLAN_AUTO, order_reads.PLAN_SORT_INDEX, order_reads.PLAN_FILTER_INDEX)

@@ -10,7 +10,15 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog
 
-from jewelryorders.services import orders, planning, planning_checklist, planning_master, planning_sheets
+from jewelryorders.services.orders import intake as orders
+
+from jewelryorders.services.planning import plans as planning
+
+from jewelryorders.services.planning import checklist as planning_checklist
+
+from jewelryorders.services.planning import master_data as planning_master
+
+from jewelryorders.services.planning import sheets as planning_sheets
 from jewelryorders.ui import operations
 from jewelryorders.ui.context import UiContext
 from jewelryorders.ui.planning import tab as tab_module
@@ -329,7 +337,7 @@ def test_routings_dialog_edits_steps_and_refuses_zero_hours(qtbot, db, factory, 
 
 
 def test_orders_projected_late_by_the_forecast_are_flagged_in_the_orders_tab(qtbot, db, factory, contracted):
-    from jewelryorders.services import planning_forecast
+    from jewelryorders.services.planning import forecast as planning_forecast
     from jewelryorders.ui.orders.list_model import AT_RISK
     from jewelryorders.ui.orders.tab import OrdersTab
 

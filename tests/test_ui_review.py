@@ -10,8 +10,12 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox
 
-from jewelryorders.services import customers, orders, review
-from jewelryorders.services import review_queries as queries
+from jewelryorders.services import customers
+
+from jewelryorders.services.orders import intake as orders
+
+from jewelryorders.services.review import procedure as review
+from jewelryorders.services.review import queries
 from jewelryorders.ui.context import EventBus, UiContext
 from jewelryorders.ui.review import views as review_views
 from jewelryorders.ui.review.tab import VIEW_ESCALATIONS, VIEW_INBOX, VIEW_PRELIMINARY, VIEW_ROUNDS, ReviewTab

@@ -10,7 +10,9 @@ from sqlalchemy import text
 from ..i18n import _
 from ..models.orders import STAGES
 from ..models.users import DEPARTMENTS, ROLES
-from ..services import audit, customers, order_reads, orders, users
+from ..services import audit, customers, users
+from ..services.orders import reads as order_reads
+from ..services.orders import intake as orders
 from ..services.stages import stage_label
 from .output import emit
 from .registry import CliContext, Kind, register

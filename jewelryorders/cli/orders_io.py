@@ -12,9 +12,10 @@ from pathlib import Path
 from ..i18n import LANGUAGES, _, normalize_language
 from ..models.orders import CHANNELS, STAGES
 from ..services import customers as customer_service
-from ..services import order_export, order_import
+from ..services.orders import exporting as order_export
+from ..services.orders import importing as order_import
 from ..services.errors import DomainError
-from ..services.orders import OrderFilter, get_order_by_no
+from ..services.orders.intake import OrderFilter, get_order_by_no
 from .registry import CliContext, Kind, register
 
 PROGRESS_EVERY_SECONDS = 2.0
@@ -46,7 +47,7 @@ def _confirmation_args(p: argparse.ArgumentParser) -> None:
 
 
 def run_confirmation(ctx: CliContext, args) -> int:
-    from ..services.order_papers import print_order_confirmation
+    from ..services.orders.papers import print_order_confirmation
 
     lang = normalize_language(args.paper_lang or ctx.lang)
     order = get_order_by_no(ctx.db, args.order_no)

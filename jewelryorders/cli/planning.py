@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from ..i18n import LANGUAGES, _, normalize_language
-from ..services.orders import get_order_by_no
+from ..services.orders.intake import get_order_by_no
 from .output import emit
 from .registry import CliContext, Kind, register
 
@@ -60,7 +60,7 @@ def _task_sheets_args(p: argparse.ArgumentParser) -> None:
 
 
 def run_task_sheets(ctx: CliContext, args) -> int:
-    from ..services.planning_sheets import print_task_sheets
+    from ..services.planning.sheets import print_task_sheets
 
     chosen = [bool(args.order_no), bool(args.workshop), bool(args.sheet)]
     if sum(chosen) != 1:
@@ -97,7 +97,7 @@ def _gantt_args(p: argparse.ArgumentParser) -> None:
 
 
 def run_gantt(ctx: CliContext, args) -> int:
-    from ..services.planning_gantt import export_gantt_pdf
+    from ..services.planning.gantt import export_gantt_pdf
 
     if args.date_to < args.date_from:
         print(_("Error: --to {to} is before --from {first}.", to=args.date_to.isoformat(),
@@ -170,8 +170,8 @@ def _report(proposal) -> None:
 
 
 def _apply(ctx: CliContext, args, proposal, default_reason: str) -> int:
-    from ..services.planning_forecast import refresh_forecast
-    from ..services.planning_replan import apply_proposal
+    from ..services.planning.forecast import refresh_forecast
+    from ..services.planning.replan import apply_proposal
 
     if not args.apply:
         print(_("Nothing was changed; add --apply to accept this result."))
@@ -185,7 +185,9 @@ def _apply(ctx: CliContext, args, proposal, default_reason: str) -> int:
 
 
 def run_plan(ctx: CliContext, args) -> int:
-    from ..services import planning, planning_forecast, planning_replan
+    from ..services.planning import plans as planning
+    from ..services.planning import forecast as planning_forecast
+    from ..services.planning import replan as planning_replan
 
     action = args.plan_action
     if action == "optimise":

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ..i18n import LANGUAGES, _, normalize_language
-from ..services.orders import get_order_by_no
+from ..services.orders.intake import get_order_by_no
 from .registry import CliContext, Kind, register
 
 
@@ -22,7 +22,7 @@ def _review_report_args(p: argparse.ArgumentParser) -> None:
 
 def run_review_report(ctx: CliContext, args) -> int:
     from ..reports.review_report import write_review_report
-    from ..services.review_report import review_report_data
+    from ..services.review.report import review_report_data
 
     lang = normalize_language(args.paper_lang or ctx.lang)
     order = get_order_by_no(ctx.db, args.order_no)

@@ -14,10 +14,11 @@ from ..db import Database
 from ..i18n import _
 from ..models.customers import Customer
 from ..models.orders import Order
-from ..services import customers, orders, styles, users
+from ..services import customers, styles, users
+from ..services.orders import intake as orders
 from ..services.context import Actor, unit_of_work
 from ..services.errors import GateError
-from ..services.orders import LineInput, OrderInput, StoneInput
+from ..services.orders.intake import LineInput, OrderInput, StoneInput
 from . import data
 
 ProgressFn = Callable[[str, int, int], None]

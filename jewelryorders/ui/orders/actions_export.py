@@ -10,9 +10,9 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ...i18n import _, current_language
-from ...services import order_export
+from ...services.orders import exporting as order_export
 from ...services.errors import DomainError
-from ...services.orders import OrderFilter
+from ...services.orders.intake import OrderFilter
 from ..context import UiContext
 from .actions_import import run_in_background, show_failure
 

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
 from ...i18n import N_, _
 from ...models.orders import CHANNELS
 from ...services import customers as customer_service
-from ...services import order_import
+from ...services.orders import importing as order_import
 from ...services.errors import DomainError
-from ...services.order_export import ExportCancelled
-from ...services.order_import import IMPORT_FIELDS, ImportCancelled, ImportOptions, ImportResult, SheetInfo
+from ...services.orders.exporting import ExportCancelled
+from ...services.orders.importing import IMPORT_FIELDS, ImportCancelled, ImportOptions, ImportResult, SheetInfo
 from .. import operations
 from ..context import UiContext
 from .customer_choice import CustomerField

@@ -9,9 +9,9 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ...i18n import _, current_language
-from ...services import orders
+from ...services.orders import intake as orders
 from ...services.errors import DomainError
-from ...services.order_papers import PrintedPaper, confirmation_file_name, print_order_confirmation
+from ...services.orders.papers import PrintedPaper, confirmation_file_name, print_order_confirmation
 from .. import operations
 from ..context import UiContext
 from .actions_import import run_in_background, show_failure

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
 
 from ...i18n import N_, _
 from ...models.orders import METALS, STONE_TYPES
-from ...services.orders import LineInput, LineView, StoneInput
+from ...services.orders.intake import LineInput, LineView, StoneInput
 from ...services.validation import mg_to_grams_text
 
 PROBLEM_BACKGROUND = QColor("#fdecea")

@@ -11,9 +11,9 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...db import Database
 from ...i18n import N_, _
-from ...services import order_reads
+from ...services.orders import reads as order_reads
 from ...services.errors import DomainError
-from ...services.orders import OrderFilter, OrderRow
+from ...services.orders.intake import OrderFilter, OrderRow
 from ...services.stages import OPEN_STAGES, stage_label
 from ..common.paged_model import Column, PagedTableModel
 

@@ -15,11 +15,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 
 from ...i18n import _
 from ...models.orders import CHANNELS
-from ...services import customers, documents, orders, stages, users
+from ...services import customers, documents, stages, users
+from ...services.orders import intake as orders
 from ...services.customers import CURRENCIES, CustomerInfo
 from ...services.documents import DocumentInfo
 from ...services.errors import ConcurrentEditError, DomainError, FieldProblem, ValidationError
-from ...services.orders import OrderInput, OrderView
+from ...services.orders.intake import OrderInput, OrderView
 from .. import operations
 from ..context import UiContext
 from .customer_choice import CustomerField

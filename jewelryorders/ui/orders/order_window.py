@@ -16,12 +16,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QFileIco
 from ...i18n import N_, _
 from ...models.documents import DOCUMENT_CATEGORIES
 from ...models.orders import CHANNELS, METALS, STONE_TYPES
-from ...services import documents, orders, stages
+from ...services import documents, stages
+from ...services.orders import intake as orders
 from ...services.documents import DocumentInfo
 from ...services.errors import DomainError
-from ...services.orders import LineView, OrderView
+from ...services.orders.intake import LineView, OrderView
 from ...services.permissions import allowed
-from ...services.timeline import file_size_text
+from ...services.orders.timeline import file_size_text
 from ...services.validation import mg_to_grams_text
 from .. import operations
 from ..context import UiContext

@@ -12,10 +12,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLay
 
 from ...i18n import _
 from ...models.orders import CHANNELS, STAGES
-from ...services import order_reads, orders
+from ...services.orders import reads as order_reads
+from ...services.orders import intake as orders
 from ...services.customers import CustomerInfo
 from ...services.errors import DomainError
-from ...services.orders import OrderFilter, OrderRow
+from ...services.orders.intake import OrderFilter, OrderRow
 from ...services.permissions import allowed
 from ...services.stages import EDITABLE_STAGES, OPEN_STAGES, TRANSITIONS, stage_label
 from .. import operations
@@ -220,7 +221,7 @@ class OrdersTab(QWidget):
 
     def _forecast_risk(self, order_ids):
         """The planning forecast's verdict for the rows on screen, in words for the tooltip."""
-        from ...services.planning_forecast import projected_late
+        from ...services.planning.forecast import projected_late
 
         return {order_id: (_("Projected to finish {days} days late", days=days) if days > 0 else
                            _("Projected to finish less than two days before delivery"))

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 
 from ...db import Database
 from ...i18n import N_, _
-from ...services import timeline
+from ...services.orders import timeline
 from ...services.errors import DomainError
-from ...services.timeline import TimelineEntry
+from ...services.orders.timeline import TimelineEntry
 from .style import TABLE_STYLE
 
 STAGE_EVENT_BACKGROUND = QColor("#eef5ff")

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...i18n import _
-from ...services.planning import PlanStepView, PlanView, StepChange, StyleRouting
-from ...services.planning_master import RoutingInfo, WorkshopInfo
+from ...services.planning.plans import PlanStepView, PlanView, StepChange, StyleRouting
+from ...services.planning.master_data import RoutingInfo, WorkshopInfo
 from ...services.users import UserInfo
 
 

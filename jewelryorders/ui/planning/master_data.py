@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from ...i18n import N_, _
 from ...models.orders import PRODUCT_TYPES
 from ...models.planning import CHECKLIST_KEYS
-from ...services import planning_master as master
+from ...services.planning import master_data as master
 from ...services.users import list_users
 from .. import operations
 from ..context import UiContext

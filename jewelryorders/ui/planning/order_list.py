@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from ...i18n import N_, _
 from ...models.planning import PLAN_STATUSES
-from ...services import planning as plan_service
+from ...services.planning import plans as plan_service
 from ...services.stages import stage_label
 from ..common.paged_model import Column, PagedTableModel
 from ..context import UiContext

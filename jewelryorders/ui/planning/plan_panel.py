@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 
 from ...i18n import N_, _
 from ...models.planning import CHECKLIST_KEYS
-from ...services import planning as plan_service
-from ...services import planning_checklist as checklist_service
+from ...services.planning import plans as plan_service
+from ...services.planning import checklist as checklist_service
 from ...services.permissions import allowed
-from ...services.planning_common import hours_text
+from ...services.planning.common import hours_text
 from ...services.stages import stage_label
 from .. import operations
 from ..context import UiContext

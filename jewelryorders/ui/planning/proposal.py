@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from ...db import Database
 from ...i18n import _
 from ...services.errors import DomainError
-from ...services.planning_replan import (
+from ...services.planning.replan import (
     DEFAULT_OPTIMISE_SECONDS,
     MAX_OPTIMISE_SECONDS,
     ScheduleProposal,

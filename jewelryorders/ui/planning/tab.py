@@ -23,8 +23,12 @@ from PySide6.QtWidgets import (
 
 from ...gantt.data import MoveCheck, date_span
 from ...i18n import _, current_language
-from ...services import planning as plan_service
-from ...services import planning_forecast, planning_gantt, planning_master, planning_replan, planning_sheets
+from ...services.planning import plans as plan_service
+from ...services.planning import forecast as planning_forecast
+from ...services.planning import gantt as planning_gantt
+from ...services.planning import master_data as planning_master
+from ...services.planning import replan as planning_replan
+from ...services.planning import sheets as planning_sheets
 from ...services.errors import DomainError
 from ...services.permissions import allowed
 from ...services.users import list_users

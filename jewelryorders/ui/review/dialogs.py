@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
 from ...i18n import _, current_language
 from ...models.reviews import REVIEW_DEPARTMENTS
 from ...models.users import DEPARTMENTS
-from ...services.review import ContractInput, NegotiationInput
-from ...services.review_report import department_paper_label
+from ...services.review.procedure import ContractInput, NegotiationInput
+from ...services.review.report import department_paper_label
 
 DEFAULT_DUE_DAYS = 2
 DEFAULT_DUE_HOUR = 17

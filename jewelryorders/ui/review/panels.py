@@ -13,12 +13,12 @@ from ...i18n import _, current_language
 from ...models.orders import CHANNELS, STONE_TYPES
 from ...models.reviews import DECISIONS, PRELIMINARY_OUTCOMES, ROUND_RESULTS, VERDICTS
 from ...models.users import DEPARTMENTS, ROLES
-from ...services.orders import OrderView
-from ...services.review import (
+from ...services.orders.intake import OrderView
+from ...services.review.procedure import (
     CHECK_CREDIT, CHECK_LEAD_TIME, COVER_DECISION, ReviewChecks, credit_text, lead_time_text,
 )
-from ...services.review_queries import OpinionView, ReviewHistory, opinion_fields
-from ...services.review_report import department_paper_label
+from ...services.review.queries import OpinionView, ReviewHistory, opinion_fields
+from ...services.review.report import department_paper_label
 from ...services.stages import stage_label
 from ...services.validation import mg_to_grams_text
 

@@ -7,10 +7,10 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ...i18n import _
 from ...models.users import DEPARTMENTS
-from ...services import review_queries as queries
+from ...services.review import queries
 from ...services.errors import DomainError
 from ...services.permissions import allowed
-from ...services.review import answers_for
+from ...services.review.procedure import answers_for
 from ..context import UiContext
 from .views import EscalationsView, InboxView, PreliminaryView, RoundsView
 

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 from ...i18n import N_, _, current_language
 from ...models.reviews import DECISIONS, FEASIBILITY, LEVELS, VERDICTS
 from ...models.users import DEPARTMENTS
-from ...services import orders as order_service
-from ...services import review as review_service
-from ...services import review_queries as queries
+from ...services.orders import intake as order_service
+from ...services.review import procedure as review_service
+from ...services.review import queries
 from ...services.permissions import allowed
 from ...services.stages import stage_label
 from .. import operations
@@ -39,7 +39,7 @@ def open_file(path: Path) -> None:
 def print_review_report(ctx: UiContext, parent: QWidget, order_id: int) -> Path | None:
     """Write the order's review report to a temporary PDF in the user's language and open it."""
     from ...reports.review_report import write_review_report
-    from ...services.review_report import review_report_data
+    from ...services.review.report import review_report_data
 
     lang = current_language()
 

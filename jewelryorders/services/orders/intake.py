@@ -11,19 +11,19 @@ from typing import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..db import Database
-from ..i18n import _
-from ..models.customers import Customer
-from ..models.documents import Document
-from ..models.orders import CHANNELS, METALS, STAGES, STONE_TYPES, LineStone, Order, OrderLine, Style
-from ..models.users import User
-from . import audit, stages
-from .context import Actor, read_session, unit_of_work
-from .documents import guess_category, read_file_for_store, store_bytes
-from .errors import ConcurrentEditError, GateError, NotFound, ValidationError
-from .permissions import require
-from .sequences import next_number
-from .validation import LONG_TEXT, Problems, decimal_value, grams_to_mg, parse_date, positive_int, text
+from ...db import Database
+from ...i18n import _
+from ...models.customers import Customer
+from ...models.documents import Document
+from ...models.orders import CHANNELS, METALS, STAGES, STONE_TYPES, LineStone, Order, OrderLine, Style
+from ...models.users import User
+from .. import audit, stages
+from ..context import Actor, read_session, unit_of_work
+from ..documents import guess_category, read_file_for_store, store_bytes
+from ..errors import ConcurrentEditError, GateError, NotFound, ValidationError
+from ..permissions import require
+from ..sequences import next_number
+from ..validation import LONG_TEXT, Problems, decimal_value, grams_to_mg, parse_date, positive_int, text
 
 MAX_LINES = 500
 MAX_STONES_PER_LINE = 20

@@ -7,15 +7,15 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..db import Database
-from ..i18n import N_, _, normalize_language
-from ..reports.order_confirmation import write_order_confirmation
-from .context import Actor, unit_of_work
-from .documents import list_documents, store_bytes
-from .errors import ValidationError
-from .orders import get_order
-from .permissions import register, require
-from .review_report import order_paper_data
+from ...db import Database
+from ...i18n import N_, _, normalize_language
+from ...reports.order_confirmation import write_order_confirmation
+from ..context import Actor, unit_of_work
+from ..documents import list_documents, store_bytes
+from ..errors import ValidationError
+from .intake import get_order
+from ..permissions import register, require
+from ..review.report import order_paper_data
 
 register("orders.print_confirmation",
          lambda a: a.department in ("sales", "management") or a.role in ("manager", "administrator"),

@@ -10,21 +10,21 @@ from typing import Mapping, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..db import Database
-from ..i18n import N_, _
-from ..models.customers import Customer
-from ..models.orders import Order, OrderLine, Style
-from ..models.reviews import (
+from ...db import Database
+from ...i18n import N_, _
+from ...models.customers import Customer
+from ...models.orders import Order, OrderLine, Style
+from ...models.reviews import (
     DECISIONS, FEASIBILITY, LEVELS, REVIEW_DEPARTMENTS, VERDICTS, Contract, ContractCopy, NegotiationEntry,
     PreliminaryReview, ReviewDecision, ReviewOpinion, ReviewRound,
 )
-from ..models.users import DEPARTMENTS, Setting, User
-from . import audit, permissions, stages
-from .context import Actor, read_session, unit_of_work
-from .errors import GateError, NotFound, PermissionDenied, ValidationError
-from .orders import open_order_value
-from .permissions import require
-from .validation import LONG_TEXT, Problems, parse_date, positive_int, text
+from ...models.users import DEPARTMENTS, Setting, User
+from .. import audit, permissions, stages
+from ..context import Actor, read_session, unit_of_work
+from ..errors import GateError, NotFound, PermissionDenied, ValidationError
+from ..orders.intake import open_order_value
+from ..permissions import require
+from ..validation import LONG_TEXT, Problems, parse_date, positive_int, text
 
 FALLBACK_LEAD_DAYS = 30
 MAX_DUE_DAYS = 365
@@ -162,7 +162,7 @@ class ReviewChecks:
 
 
 def credit_text(c: CreditCheck, lang: str | None = None) -> str:
-    from ..i18n import tr
+    from ...i18n import tr
 
     return tr("Open orders {currency} {open} + this order {currency} {order} = {currency} {exposure} against a limit "
               "of {currency} {limit}", lang, currency=c.currency, open=f"{c.open_value:,.2f}",
@@ -170,7 +170,7 @@ def credit_text(c: CreditCheck, lang: str | None = None) -> str:
 
 
 def lead_time_text(lead: LeadTimeCheck, lang: str | None = None) -> str:
-    from ..i18n import tr
+    from ...i18n import tr
 
     if lead.delivery_date is None:
         return tr("No delivery date; the styles need {required} days", lang, required=lead.required_days)

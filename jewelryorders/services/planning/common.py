@@ -8,15 +8,15 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..i18n import N_, _
-from ..models.orders import Order
-from ..models.planning import CHECKLIST_KEYS, FactoryHoliday, PlanStep, ProductionPlan, Workshop
-from ..models.users import User
-from ..scheduling.calendar import spread_evenly, step_shape, working_days_between
-from ..scheduling.model import Job, Load, Operation, ScheduledOperation, WorkshopCalendar
-from . import permissions, sequences
-from .context import Actor
-from .errors import FieldProblem, NotFound, ValidationError
+from ...i18n import N_, _
+from ...models.orders import Order
+from ...models.planning import CHECKLIST_KEYS, FactoryHoliday, PlanStep, ProductionPlan, Workshop
+from ...models.users import User
+from ...scheduling.calendar import spread_evenly, step_shape, working_days_between
+from ...scheduling.model import Job, Load, Operation, ScheduledOperation, WorkshopCalendar
+from .. import permissions, sequences
+from ..context import Actor
+from ..errors import FieldProblem, NotFound, ValidationError
 
 # Stages in which an order has (or may get) a plan the planner works with.
 PLANNING_STAGES = ("contracted", "planned", "in_production")
@@ -181,8 +181,8 @@ def current_step_rows(session: Session, *, stages: Sequence[str] = CAPACITY_STAG
     order, customer, workshop, responsible person and issued task sheet — one query, no entities, so thousands of
     steps load quickly. Rows are ordered by order id and step seq; they work wherever a PlanStep is read for its
     dates (`step_display_dates`, `minutes_by_day`, `operation_of`)."""
-    from ..models.customers import Customer
-    from ..models.planning import TaskSheet
+    from ...models.customers import Customer
+    from ...models.planning import TaskSheet
 
     stmt = (select(ProductionPlan.order_id, ProductionPlan.id.label("plan_id"), ProductionPlan.plan_no,
                    ProductionPlan.version_no, ProductionPlan.version.label("plan_version"),
@@ -272,7 +272,7 @@ def scheduled_of(order_id: int, step: PlanStep, cal: WorkshopCalendar, today: dt
 
 def release_day(session: Session, order: Order, today: dt.date) -> dt.date:
     """The first day an order's work may start: its contract's signing day (or today, whichever is later)."""
-    from ..models.reviews import Contract
+    from ...models.reviews import Contract
 
     signed = session.scalar(select(Contract.signed_date).where(Contract.order_id == order.id))
     return max(today, signed) if signed else today

@@ -11,17 +11,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from ..db import Database
-from ..i18n import _
-from ..models.orders import PRODUCT_TYPES
-from ..models.planning import CHECKLIST_KEYS, FactoryHoliday, RoutingStep, RoutingTemplate, Workshop
-from ..models.users import User
-from . import audit
-from .context import Actor, read_session, unit_of_work
-from .errors import ConcurrentEditError, NotFound, ValidationError
-from .permissions import require
-from .planning_common import hours_text, needs_of, needs_text, user_name, weekdays_of, weekdays_text
-from .validation import LONG_TEXT, Problems, decimal_value, parse_date, positive_int, text
+from ...db import Database
+from ...i18n import _
+from ...models.orders import PRODUCT_TYPES
+from ...models.planning import CHECKLIST_KEYS, FactoryHoliday, RoutingStep, RoutingTemplate, Workshop
+from ...models.users import User
+from .. import audit
+from ..context import Actor, read_session, unit_of_work
+from ..errors import ConcurrentEditError, NotFound, ValidationError
+from ..permissions import require
+from .common import hours_text, needs_of, needs_text, user_name, weekdays_of, weekdays_text
+from ..validation import LONG_TEXT, Problems, decimal_value, parse_date, positive_int, text
 
 MAX_BENCHES = 1000
 MAX_STEPS = 40

@@ -7,22 +7,22 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..db import Database
-from ..i18n import N_, normalize_language, tr
-from ..models.customers import Customer
-from ..models.documents import Document
-from ..models.orders import CHANNELS, STAGES, STONE_TYPES, OrderLine
-from ..models.reviews import ROUND_RESULTS
-from ..models.users import DEPARTMENTS, Setting
-from ..reports.paper_data import (
+from ...db import Database
+from ...i18n import N_, normalize_language, tr
+from ...models.customers import Customer
+from ...models.documents import Document
+from ...models.orders import CHANNELS, STAGES, STONE_TYPES, OrderLine
+from ...models.reviews import ROUND_RESULTS
+from ...models.users import DEPARTMENTS, Setting
+from ...reports.paper_data import (
     DECISION_ABANDON, DECISION_PENDING, DECISION_PROCEED, DECISION_RENEGOTIATE, OUTCOME_ACCEPT, OUTCOME_ESCALATE,
     OUTCOME_NEGOTIATE, ROUND_FAILED, ROUND_PASSED, VERDICT_PASS, VERDICT_PASS_WITH_CONDITIONS, VERDICT_REJECT,
     ContractData, DecisionData, NegotiationEntryData, OpinionData, OrderLineData, OrderPaperData, ReviewCheckData,
     ReviewReportData, ReviewRoundData, StoneData,
 )
-from .context import read_session
-from .review import CHECK_CREDIT, CHECK_LEAD_TIME, COVER_DECISION, CreditCheck, _load_order, compute_checks
-from .review_queries import ReviewHistory, opinion_fields, review_history, role_label
+from ..context import read_session
+from .procedure import CHECK_CREDIT, CHECK_LEAD_TIME, COVER_DECISION, CreditCheck, _load_order, compute_checks
+from .queries import ReviewHistory, opinion_fields, review_history, role_label
 
 # Departments as a filed paper names them ("生產部", "Production department").
 DEPARTMENT_PAPER_LABELS = {
@@ -53,7 +53,7 @@ ATTACHMENT_CATEGORIES = ("design_image", "cad", "attachment")
 def order_paper_data(db: Database, order_id: int, lang: str) -> OrderPaperData:
     """The order as the customer confirms it (and as the review report summarises it), labels in `lang`."""
     lang = normalize_language(lang)
-    from ..models.reviews import Contract
+    from ...models.reviews import Contract
 
     with read_session(db) as s:
         order = _load_order(s, order_id)
@@ -101,7 +101,7 @@ def order_paper_data(db: Database, order_id: int, lang: str) -> OrderPaperData:
 
 
 def _credit_note(c: CreditCheck, lang: str) -> str:
-    from .review import credit_text
+    from .procedure import credit_text
 
     note = credit_text(c, lang)
     if not c.ok:
@@ -136,7 +136,7 @@ def _checks_from_record(history: ReviewHistory, lang: str) -> list[ReviewCheckDa
 
 def _live_checks(db: Database, order_id: int, lang: str) -> list[ReviewCheckData]:
     """Before sales records an outcome the report shows the checks as they stand today."""
-    from .review import lead_time_text
+    from .procedure import lead_time_text
 
     checks = compute_checks(db, order_id)
     pending = tr("To be confirmed", lang)

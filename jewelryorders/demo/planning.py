@@ -21,12 +21,12 @@ from ..db import Database
 from ..i18n import _
 from ..models.orders import Order
 from ..models.reviews import Contract
-from .context import Actor, unit_of_work
-from .errors import DomainError
-from .planning import StepChange, change_steps, finish_step, get_plan, propose_plan, release_plan, start_step
-from .planning_checklist import set_checklist_item
-from .planning_forecast import refresh_forecast
-from .planning_master import (
+from ..services.context import Actor, unit_of_work
+from ..services.errors import DomainError
+from ..services.planning.plans import StepChange, change_steps, finish_step, get_plan, propose_plan, release_plan, start_step
+from ..services.planning.checklist import set_checklist_item
+from ..services.planning.forecast import refresh_forecast
+from ..services.planning.master_data import (
     RoutingInput,
     RoutingStepInput,
     WorkshopInput,
@@ -34,7 +34,7 @@ from .planning_master import (
     create_routing_in,
     create_workshop_in,
 )
-from .planning_sheets import print_task_sheets
+from ..services.planning.sheets import print_task_sheets
 
 # More contracted orders than this stay unplanned ("to plan"): a demo of 100,000 orders need not plan thousands.
 MAX_DEMO_PLANS = 300

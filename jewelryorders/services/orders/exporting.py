@@ -9,16 +9,16 @@ from typing import Callable, Iterator, Sequence
 
 from sqlalchemy import case, func, select
 
-from ..db import Database
-from ..i18n import _, normalize_language, tr
-from ..models.orders import CHANNELS, STAGES, OrderLine
-from ..reports.orders_xlsx import OrderExportRow, write_orders_xlsx
-from .context import read_session
-from .customers import get_customer
-from .errors import DomainError, ValidationError
-from .order_reads import count_list_orders as count_orders
-from .order_reads import query_list_orders as query_orders
-from .orders import OrderFilter, OrderRow
+from ...db import Database
+from ...i18n import _, normalize_language, tr
+from ...models.orders import CHANNELS, STAGES, OrderLine
+from ...reports.orders_xlsx import OrderExportRow, write_orders_xlsx
+from ..context import read_session
+from ..customers import get_customer
+from ..errors import DomainError, ValidationError
+from .reads import count_list_orders as count_orders
+from .reads import query_list_orders as query_orders
+from .intake import OrderFilter, OrderRow
 
 EXPORT_PAGE = 5_000
 PROGRESS_EVERY_ROWS = 500

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from ..db import Database
-from ..models.base import utcnow
-from ..models.customers import Customer
-from ..models.orders import Order
-from ..models.planning import OrderForecast
-from ..scheduling.forecast import forecast
-from .context import read_session, unit_of_work
-from .planning_replan import open_orders
+from ...db import Database
+from ...models.base import utcnow
+from ...models.customers import Customer
+from ...models.orders import Order
+from ...models.planning import OrderForecast
+from ...scheduling.forecast import forecast
+from ..context import read_session, unit_of_work
+from .replan import open_orders
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,20 @@ from typing import Callable, Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..db import Database
-from ..i18n import _, normalize_language, tr
-from ..models.base import utcnow
-from ..models.documents import Document
-from ..models.orders import STONE_TYPES, Order, OrderLine
-from ..models.planning import CHECKLIST_KEYS, ChecklistItem, PlanStep, ProductionPlan, TaskSheet, Workshop
-from ..reports.task_sheet import TaskSheetData, write_task_sheets
-from . import audit, sequences
-from .context import Actor, read_session, unit_of_work
-from .documents import export_document
-from .errors import GateError, NotFound, ValidationError
-from .permissions import require
-from .planning_common import load_order, needs_of, step_display_dates, user_name
-from .users import get_setting
+from ...db import Database
+from ...i18n import _, normalize_language, tr
+from ...models.base import utcnow
+from ...models.documents import Document
+from ...models.orders import STONE_TYPES, Order, OrderLine
+from ...models.planning import CHECKLIST_KEYS, ChecklistItem, PlanStep, ProductionPlan, TaskSheet, Workshop
+from ...reports.task_sheet import TaskSheetData, write_task_sheets
+from .. import audit, sequences
+from ..context import Actor, read_session, unit_of_work
+from ..documents import export_document
+from ..errors import GateError, NotFound, ValidationError
+from ..permissions import require
+from .common import load_order, needs_of, step_display_dates, user_name
+from ..users import get_setting
 
 
 # ---- issuing ----------------------------------------------------------------------------------------------------

@@ -7,17 +7,17 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..db import Database
-from ..gantt.data import DayLoad, GanttBar, GanttData, MoveCheck
-from ..i18n import _, tr
-from ..models.planning import PLAN_STATUSES, FactoryHoliday, Workshop
-from ..reports.gantt_pdf import write_gantt_pdf
-from ..scheduling.checks import check_change
-from ..scheduling.model import Schedule
-from .context import Actor, read_session
-from .permissions import allowed
-from .stages import stage_label
-from .planning_common import (
+from ...db import Database
+from ...gantt.data import DayLoad, GanttBar, GanttData, MoveCheck
+from ...i18n import _, tr
+from ...models.planning import PLAN_STATUSES, FactoryHoliday, Workshop
+from ...reports.gantt_pdf import write_gantt_pdf
+from ...scheduling.checks import check_change
+from ...scheduling.model import Schedule
+from ..context import Actor, read_session
+from ..permissions import allowed
+from ..stages import stage_label
+from .common import (
     CAPACITY_STAGES,
     PLANNING_STAGES,
     calendars,
@@ -32,7 +32,7 @@ from .planning_common import (
     step_key,
     weekdays_of,
 )
-from .users import get_setting
+from ..users import get_setting
 
 ONE_DAY = dt.timedelta(days=1)
 

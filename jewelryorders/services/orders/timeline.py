@@ -9,16 +9,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..db import Database
-from ..i18n import _, tr
-from ..models.audit import AuditEvent
-from ..models.customers import Customer
-from ..models.documents import DOCUMENT_CATEGORIES, Document
-from ..models.orders import CHANNELS, METALS, STONE_TYPES
-from ..models.users import User
-from .context import read_session
-from .stages import stage_label
-from .validation import mg_to_grams_text
+from ...db import Database
+from ...i18n import _, tr
+from ...models.audit import AuditEvent
+from ...models.customers import Customer
+from ...models.documents import DOCUMENT_CATEGORIES, Document
+from ...models.orders import CHANNELS, METALS, STONE_TYPES
+from ...models.users import User
+from ..context import read_session
+from ..stages import stage_label
+from ..validation import mg_to_grams_text
 
 # Long texts (special requirements can hold 10,000 characters) are cut so one event stays one readable line.
 VALUE_PREVIEW_CHARS = 60

@@ -16,17 +16,17 @@ from xml.etree import ElementTree
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..db import Database
-from ..i18n import LANGUAGES, N_, _, tr
-from ..models.audit import AuditEvent
-from ..models.customers import Customer
-from ..models.orders import CHANNELS, METALS, STONE_TYPES, LineStone, Order, OrderLine
-from . import audit
-from .context import Actor, unit_of_work
-from .errors import DomainError, ValidationError
-from .orders import LineInput, OrderInput, StoneInput, create_order_in
-from .permissions import require
-from .users import get_setting
+from ...db import Database
+from ...i18n import LANGUAGES, N_, _, tr
+from ...models.audit import AuditEvent
+from ...models.customers import Customer
+from ...models.orders import CHANNELS, METALS, STONE_TYPES, LineStone, Order, OrderLine
+from .. import audit
+from ..context import Actor, unit_of_work
+from ..errors import DomainError, ValidationError
+from .intake import LineInput, OrderInput, StoneInput, create_order_in
+from ..permissions import require
+from ..users import get_setting
 
 # ---- the fields of a customer's order sheet -------------------------------------------------------------------
 

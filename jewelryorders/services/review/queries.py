@@ -9,17 +9,17 @@ from decimal import Decimal
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..db import Database
-from ..i18n import N_, tr
-from ..models.customers import Customer
-from ..models.orders import Order
-from ..models.reviews import (
+from ...db import Database
+from ...i18n import N_, tr
+from ...models.customers import Customer
+from ...models.orders import Order
+from ...models.reviews import (
     FEASIBILITY, LEVELS, REVIEW_DEPARTMENTS, Contract, NegotiationEntry, PreliminaryReview, ReviewDecision,
     ReviewOpinion, ReviewRound,
 )
-from ..models.users import ROLES, User
-from .context import read_session
-from .review import PRELIMINARY_STAGES, _load_order, _now
+from ...models.users import ROLES, User
+from ..context import read_session
+from .procedure import PRELIMINARY_STAGES, _load_order, _now
 
 
 def _name(user: User | None) -> str:

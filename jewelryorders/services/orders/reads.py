@@ -7,12 +7,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import ColumnElement, UnaryExpression
 
-from ..db import Database
-from ..models.customers import Customer
-from ..models.orders import Order
-from ..models.users import User
-from .context import read_session
-from .orders import SORT_COLUMNS, OrderFilter, OrderRow
+from ...db import Database
+from ...models.customers import Customer
+from ...models.orders import Order
+from ...models.users import User
+from ..context import read_session
+from .intake import SORT_COLUMNS, OrderFilter, OrderRow
 
 PLAN_AUTO, PLAN_SORT_INDEX, PLAN_FILTER_INDEX = "auto", "sort_index", "filter_index"
 # Sort keys whose column has an index of its own, so a page can be read by walking that index.

@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import Database
-from ..i18n import _
-from ..models.orders import Order, Style
-from ..models.planning import CHECKLIST_KEYS, ChecklistItem, PlanStep, ProductionPlan
-from ..models.base import utcnow
-from . import audit
-from .context import Actor, read_session, unit_of_work
-from .errors import ConcurrentEditError, GateError, NotFound
-from .permissions import require
-from .planning_common import current_plan, load_order, needs_of, user_name
-from .validation import LONG_TEXT, Problems, text
+from ...db import Database
+from ...i18n import _
+from ...models.orders import Order, Style
+from ...models.planning import CHECKLIST_KEYS, ChecklistItem, PlanStep, ProductionPlan
+from ...models.base import utcnow
+from .. import audit
+from ..context import Actor, read_session, unit_of_work
+from ..errors import ConcurrentEditError, GateError, NotFound
+from ..permissions import require
+from .common import current_plan, load_order, needs_of, user_name
+from ..validation import LONG_TEXT, Problems, text
 
 
 @dataclass(frozen=True)

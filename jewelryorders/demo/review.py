@@ -7,9 +7,9 @@ import random
 from typing import Mapping, Sequence
 
 from ..models.reviews import REVIEW_DEPARTMENTS
-from . import review
-from .context import Actor
-from .review_queries import review_history
+from ..services.review import procedure as review
+from ..services.context import Actor
+from ..services.review.queries import review_history
 
 # The states the demo can put an order into; every order handed in must be in preliminary review (submitted).
 DEMO_TARGET_STATES = (
@@ -162,8 +162,8 @@ MAX_DEMO_REVIEWS = 600
 def advance_demo(db, rng: random.Random, actors: Mapping[str, Actor], today: dt.date) -> str:
     """The demo factory's entry point: spread every submitted order over the review states; returns a summary."""
     from ..i18n import _
-    from .errors import DomainError
-    from .orders import OrderFilter, query_orders
+    from ..services.errors import DomainError
+    from ..services.orders.intake import OrderFilter, query_orders
 
     review_actors = {key: actors[name] for key, name in DEMO_USERNAMES.items()}
     order_ids: list[int] = []

@@ -17,20 +17,20 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from ..db import Database
-from ..i18n import _
-from ..models.orders import Order
-from ..models.planning import ProductionPlan
-from ..scheduling.checks import input_problems
-from ..scheduling.greedy import replan_all
-from ..scheduling.model import Job, Load, Schedule, WorkshopCalendar
-from ..scheduling.optimise import optimise
-from . import audit
-from .context import Actor, read_session, unit_of_work
-from .errors import ConcurrentEditError
-from .permissions import require
-from .planning import new_version
-from .planning_common import (
+from ...db import Database
+from ...i18n import _
+from ...models.orders import Order
+from ...models.planning import ProductionPlan
+from ...scheduling.checks import input_problems
+from ...scheduling.greedy import replan_all
+from ...scheduling.model import Job, Load, Schedule, WorkshopCalendar
+from ...scheduling.optimise import optimise
+from .. import audit
+from ..context import Actor, read_session, unit_of_work
+from ..errors import ConcurrentEditError
+from ..permissions import require
+from .plans import new_version
+from .common import (
     PLANNING_STAGES,
     calendars,
     current_plans,
@@ -41,7 +41,7 @@ from .planning_common import (
     scheduled_of,
     step_key,
 )
-from .validation import LONG_TEXT, Problems, text
+from ..validation import LONG_TEXT, Problems, text
 
 DEFAULT_OPTIMISE_SECONDS = 10.0
 MAX_OPTIMISE_SECONDS = 3600.0

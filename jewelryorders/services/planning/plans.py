@@ -20,12 +20,12 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from ..db import Database
-from ..i18n import _
-from ..models.base import utcnow
-from ..models.customers import Customer
-from ..models.orders import PRODUCT_TYPES, Order
-from ..models.planning import (
+from ...db import Database
+from ...i18n import _
+from ...models.base import utcnow
+from ...models.customers import Customer
+from ...models.orders import PRODUCT_TYPES, Order
+from ...models.planning import (
     PLAN_STATUSES,
     STEP_STATES,
     ChecklistItem,
@@ -36,17 +36,17 @@ from ..models.planning import (
     TaskSheet,
     Workshop,
 )
-from ..models.users import User
-from ..scheduling.calendar import overloaded_days
-from ..scheduling.checks import check_change
-from ..scheduling.greedy import propose_plan as greedy_propose
-from ..scheduling.model import Job, Operation, Schedule, SchedulingError
-from . import audit, sequences, stages
-from .context import Actor, read_session, unit_of_work
-from .errors import ConcurrentEditError, GateError, NotFound, ValidationError
-from .permissions import require
-from .planning_checklist import ensure_checklist, step_blockers, step_label
-from .planning_common import (
+from ...models.users import User
+from ...scheduling.calendar import overloaded_days
+from ...scheduling.checks import check_change
+from ...scheduling.greedy import propose_plan as greedy_propose
+from ...scheduling.model import Job, Operation, Schedule, SchedulingError
+from .. import audit, sequences, stages
+from ..context import Actor, read_session, unit_of_work
+from ..errors import ConcurrentEditError, GateError, NotFound, ValidationError
+from ..permissions import require
+from .checklist import ensure_checklist, step_blockers, step_label
+from .common import (
     PLANNING_STAGES,
     SHIPPING_BUFFER_DAYS,
     calendars,
@@ -65,10 +65,10 @@ from .planning_common import (
     step_key,
     user_name,
 )
-from .planning_master import piece_minutes, routings_by_product_type
-from .planning_sheets import issue_sheets
-from .styles import styles_by_code
-from .validation import LONG_TEXT, Problems, text
+from .master_data import piece_minutes, routings_by_product_type
+from .sheets import issue_sheets
+from ..styles import styles_by_code
+from ..validation import LONG_TEXT, Problems, text
 
 # ---- views ------------------------------------------------------------------------------------------------------
 
@@ -276,7 +276,7 @@ def plan_history(db: Database, order_id: int) -> list[PlanVersionInfo]:
 # ---- the gate ---------------------------------------------------------------------------------------------------
 
 def _contract_signed(session: Session, order_id: int) -> bool:
-    from ..models.reviews import Contract
+    from ...models.reviews import Contract
 
     return session.scalar(select(Contract.id).where(Contract.order_id == order_id)) is not None
 

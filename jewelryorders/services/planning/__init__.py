@@ -1,0 +1,1 @@
+"""Part 3, production planning: master data, plans, task sheets, checklist, forecast, Gantt."""
