@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import clock
 from .i18n import _
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -181,7 +181,7 @@ def _check_sqlite_file(path: Path) -> None:
 
 def backup_sqlite(path: Path, label: str) -> Path:
     """Copy a live SQLite file consistently (the backup API, WAL included) next to the original."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.backup-{stamp}-{label}{path.suffix or '.db'}")
     src = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     try:

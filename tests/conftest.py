@@ -24,6 +24,21 @@ def cheap_password_hashing(monkeypatch):
     monkeypatch.setattr(users, "SCRYPT_N", 2**10)
 
 
+# Every test runs at the same moment on the application's clock, whatever the real date, so no test passes today
+# and fails next month (`JEWELRYORDERS_CLOCK=+365d ./jo test` or faketime a year ahead show it).
+TEST_TODAY = dt.date(2026, 11, 16)
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    """The application's clock stands at 10:00 local time on TEST_TODAY; a test may move it with clock.set_fixed."""
+    from jewelryorders import clock
+
+    clock.set_fixed(TEST_TODAY)
+    yield clock
+    clock.reset()
+
+
 @pytest.fixture(autouse=True)
 def english():
     """Tests read messages in English unless they switch language themselves."""

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from jewelryorders import clock
 from jewelryorders.services import styles
 
 from jewelryorders.services.orders import intake as orders
@@ -76,9 +77,9 @@ def sign_contract(db, admin, make_user, sales, order_id: int, signed=dt.date(202
         orders.submit_for_review(db, sales, order_id)
     if review.compute_checks(db, order_id).blocking:
         # A short lead time is accepted only after talking with the customer.
-        review.negotiate(db, sales, order_id, review.NegotiationInput(dt.date.today(), "陳小姐",
+        review.negotiate(db, sales, order_id, review.NegotiationInput(clock.today(), "陳小姐",
                                                                       "Customer accepts a late delivery risk"))
-    due = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)
+    due = clock.now() + dt.timedelta(days=3)
     review.accept_and_send(db, sales, order_id, {d: due for d in ("production", "technical", "purchasing")})
     answers = {
         "production": review.OpinionAnswer("pass", difficulty="medium", cycle_days=20, capacity_load_pct=60),

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from jewelryorders import clock
 from jewelryorders.models.audit import AuditEvent
 from jewelryorders.models.reviews import (
     Contract, NegotiationEntry, PreliminaryReview, ReviewDecision, ReviewOpinion, ReviewRound,
@@ -516,7 +517,7 @@ def test_the_demo_puts_orders_into_every_review_state(db, team, submitted, tight
 
     by_state = {state: [submitted(tight_customer.id if state == "contracted" else None)]
                 for state in DEMO_TARGET_STATES}
-    now = dt.datetime.now(UTC)
+    now = clock.now()
     done = advance_demo_orders(db, random.Random(3), by_state, team, now=now)
     assert done == {state: 1 for state in DEMO_TARGET_STATES}
     stage = {state: orders.get_order(db, ids[0]).stage for state, ids in by_state.items()}

@@ -11,6 +11,7 @@ from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialog
 
+from jewelryorders import clock
 from jewelryorders.services import customers, documents
 
 from jewelryorders.services.orders import reads as order_reads
@@ -26,9 +27,9 @@ from jewelryorders.ui.orders.order_form import OrderForm
 from jewelryorders.ui.orders.order_window import OrderWindow
 from jewelryorders.ui.orders.tab import OrdersTab
 
-from .conftest import order_input
+from .conftest import TEST_TODAY, order_input
 
-TODAY = dt.date.today()
+TODAY = TEST_TODAY
 
 
 @pytest.fixture

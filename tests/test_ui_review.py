@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QSpinBox
 
+from jewelryorders import clock
 from jewelryorders.services import customers
 
 from jewelryorders.services.orders import intake as orders
@@ -241,7 +242,7 @@ def test_clerk_heads_and_manager_carry_an_order_to_a_signed_contract(qtbot, db, 
 def test_overdue_opinions_show_as_a_badge_red_rows_and_in_the_status_bar(qtbot, db, people, order_factory):
     order = order_factory()
     orders.submit_for_review(db, people["sales"], order.id)
-    past = dt.datetime.now(UTC) - dt.timedelta(days=3)
+    past = clock.now() - dt.timedelta(days=3)
     review.accept_and_send(db, people["sales"], order.id,
                            {d: past + dt.timedelta(days=1) for d in ("production", "technical", "purchasing")},
                            now=past)

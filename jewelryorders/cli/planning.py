@@ -14,6 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .. import clock
 from ..i18n import LANGUAGES, _, normalize_language
 from ..services.orders.intake import get_order_by_no
 from .output import emit
@@ -185,8 +186,8 @@ def _apply(ctx: CliContext, args, proposal, default_reason: str) -> int:
 
 
 def run_plan(ctx: CliContext, args) -> int:
-    from ..services.planning import plans as planning
     from ..services.planning import forecast as planning_forecast
+    from ..services.planning import plans as planning
     from ..services.planning import replan as planning_replan
 
     action = args.plan_action
@@ -207,11 +208,11 @@ def run_plan(ctx: CliContext, args) -> int:
         if proposal.lower_bound is not None:
             print(_("No plan can do better than {bound}.", bound=proposal.lower_bound))
         _report(proposal)
-        return _apply(ctx, args, proposal, _("Optimise on {date}", date=dt.date.today().isoformat()))
+        return _apply(ctx, args, proposal, _("Optimise on {date}", date=clock.today().isoformat()))
     if action == "replan":
         proposal = planning_replan.replan_preview(ctx.db)
         _report(proposal)
-        return _apply(ctx, args, proposal, _("Re-plan all on {date}", date=dt.date.today().isoformat()))
+        return _apply(ctx, args, proposal, _("Re-plan all on {date}", date=clock.today().isoformat()))
     if action == "forecast":
         rows = planning_forecast.refresh_forecast(ctx.db)
         if args.late_only:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import sys
 from pathlib import Path
 
+from .. import clock
 from ..i18n import LANGUAGES, _, normalize_language
 from ..services.orders.intake import get_order_by_no
 from .registry import CliContext, Kind, register
@@ -34,7 +34,7 @@ def run_review_report(ctx: CliContext, args) -> int:
     # Printing changes nothing, so no password is asked; the paper names the user given with --user, if any.
     printed_by = ctx.actor().display_name if ctx.args.user else _login_name()
     written = write_review_report(data, out, lang=lang, printed_by=printed_by,
-                                  printed_at=dt.datetime.now(dt.timezone.utc))
+                                  printed_at=clock.now())
     print(_("Review report of {order_no} written to {file}", order_no=order.order_no, file=str(written)))
     return 0
 

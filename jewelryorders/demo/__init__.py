@@ -10,14 +10,15 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
+from .. import clock
 from ..db import Database
 from ..i18n import _
 from ..models.customers import Customer
 from ..models.orders import Order
 from ..services import customers, styles, users
-from ..services.orders import intake as orders
 from ..services.context import Actor, unit_of_work
 from ..services.errors import GateError
+from ..services.orders import intake as orders
 from ..services.orders.intake import LineInput, OrderInput, StoneInput
 from . import data
 
@@ -82,7 +83,7 @@ def build_demo(db: Database, n_orders: int = 500, seed: int = 1, today: dt.date 
         raise GateError(_("The database {file} already holds data; demo data only goes into a new database. "
                           "Use --db with a new file name.", file=db.display_name))
     rng = random.Random(seed)
-    today = today or dt.date.today()
+    today = today or clock.today()
     result = DemoResult()
     report = progress or (lambda *_a: None)
 

@@ -6,9 +6,10 @@ import datetime as dt
 import random
 from typing import Mapping, Sequence
 
+from .. import clock
 from ..models.reviews import REVIEW_DEPARTMENTS
-from ..services.review import procedure as review
 from ..services.context import Actor
+from ..services.review import procedure as review
 from ..services.review.queries import review_history
 
 # The states the demo can put an order into; every order handed in must be in preliminary review (submitted).
@@ -104,7 +105,7 @@ def advance_demo_orders(db, rng: random.Random, orders_by_target_state: Mapping[
     missing = set(DEMO_ACTOR_KEYS) - set(actors)
     if missing:
         raise ValueError(f"demo actors missing: {sorted(missing)}")
-    driver = _Driver(db, rng, actors, now or dt.datetime.now(dt.timezone.utc))
+    driver = _Driver(db, rng, actors, now or clock.now())
     done: dict[str, int] = {}
     for state, order_ids in orders_by_target_state.items():
         for order_id in order_ids:
@@ -182,8 +183,8 @@ def advance_demo(db, rng: random.Random, actors: Mapping[str, Actor], today: dt.
     by_state: dict[str, list[int]] = {state: [] for state in states}
     for order_id in order_ids:
         by_state[rng.choices(states, weights=[DEMO_STATE_WEIGHTS[s] for s in states])[0]].append(order_id)
-    now = dt.datetime.now(dt.timezone.utc)
-    if today != dt.date.today():
+    now = clock.now()
+    if today != clock.today():
         now = dt.datetime.combine(today, dt.time(10, 0)).astimezone().astimezone(dt.timezone.utc)
     driver = _Driver(db, rng, review_actors, now)
     done: dict[str, int] = {}

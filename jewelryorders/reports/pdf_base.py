@@ -11,11 +11,12 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4, A3, landscape
+from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
 
+from .. import clock
 from ..i18n import tr
 from .fonts import FONT_NAME, FONT_NAME_BOLD, register_fonts
 
@@ -167,7 +168,7 @@ def build_pdf(path: str | Path, story: list, header: PaperHeader, pagesize=A4) -
     register_fonts()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    printed_at = header.printed_at or dt.datetime.now().astimezone()
+    printed_at = header.printed_at or clock.local_now()
     width, height = pagesize
     margin = 15 * mm
 

@@ -20,6 +20,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from .. import clock
 from ..i18n import N_, normalize_language, tr
 from .fonts import FONT_NAME, register_fonts
 from .pdf_base import ACCENT, INK, RULE, SHADE, fmt_date, fmt_grams
@@ -149,7 +150,7 @@ def write_task_sheets(sheets: Sequence[TaskSheetData], path: str | Path, *, fact
     register_fonts()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    printed_at = printed_at or dt.datetime.now().astimezone()
+    printed_at = printed_at or clock.local_now()
 
     canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
     title = tr("Task Sheet", lang)

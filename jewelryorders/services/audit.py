@@ -13,10 +13,10 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..db import Database
 from ..i18n import _
 from ..models.audit import AuditEvent, AuditHead
-from ..models.base import utcnow
 from .context import Actor, read_session
 
 GENESIS_HASH = "0" * 64
@@ -74,7 +74,7 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
             head = AuditHead(id=1, last_event_id=0, last_hash=GENESIS_HASH, event_count=0)
             session.add(head)
         session.info["audit_head"] = head
-    at = utcnow()
+    at = clock.now()
     # Stored timestamps keep microseconds on SQLite and PostgreSQL alike, so the hash recomputes exactly.
     before_json, after_json = dumps(before), dumps(after)
     event_hash = _event_hash(head.last_hash, at, actor.user_id, actor.username, action, entity, entity_id,

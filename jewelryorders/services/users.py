@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from .. import clock
 from ..db import Database
 from ..i18n import LANGUAGES, _
-from ..models.base import utcnow
 from ..models.users import DEPARTMENTS, ROLES, Setting, User
 from . import audit
 from .context import SYSTEM_ACTOR, Actor, read_session, unit_of_work
@@ -161,7 +161,7 @@ def authenticate(db: Database, username: str, password: str) -> Actor:
             raise AuthenticationError(_("Wrong user name or password."))
         if not user.active:
             raise AuthenticationError(_("The user {user} is deactivated. Ask an administrator.", user=user.username))
-        user.last_login_at = utcnow()
+        user.last_login_at = clock.now()
         actor = actor_of(user)
         audit.record(s, actor, "login", "user", user.id, _("Logged in"))
         return actor

@@ -9,6 +9,7 @@ from typing import Callable, Iterator, Sequence
 
 from sqlalchemy import case, func, select
 
+from ... import clock
 from ...db import Database
 from ...i18n import _, normalize_language, tr
 from ...models.orders import CHANNELS, STAGES, OrderLine
@@ -16,9 +17,9 @@ from ...reports.orders_xlsx import OrderExportRow, write_orders_xlsx
 from ..context import read_session
 from ..customers import get_customer
 from ..errors import DomainError, ValidationError
+from .intake import OrderFilter, OrderRow
 from .reads import count_list_orders as count_orders
 from .reads import query_list_orders as query_orders
-from .intake import OrderFilter, OrderRow
 
 EXPORT_PAGE = 5_000
 PROGRESS_EVERY_ROWS = 500
@@ -65,7 +66,7 @@ def export_rows(db: Database, order_filter: OrderFilter, *, lang: str, today: dt
                 should_stop: Callable[[], bool] | None = None, total: int | None = None) -> Iterator[OrderExportRow]:
     """The rows of the export in the list's order, fetched one page at a time."""
     lang = normalize_language(lang)
-    today = today or dt.date.today()
+    today = today or clock.today()
     offset = 0
     while True:
         if should_stop is not None and should_stop():
@@ -112,7 +113,7 @@ def export_orders(db: Database, order_filter: OrderFilter, path: str | Path, *, 
     if not target.parent.exists():
         raise ValidationError(_("The folder {folder} does not exist.", folder=str(target.parent)), "path")
     total = count_orders(db, order_filter)
-    now = dt.datetime.now().astimezone()
+    now = clock.local_now()
     about = [(tr("Exported at", lang), now.strftime("%Y-%m-%d %H:%M")),
              (tr("Exported by", lang), exported_by),
              (tr("Orders", lang), f"{total:,}")]

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ... import clock
 from ...db import Database
 from ...i18n import LANGUAGES, N_, _, tr
 from ...models.audit import AuditEvent
@@ -24,9 +25,9 @@ from ...models.orders import CHANNELS, METALS, STONE_TYPES, LineStone, Order, Or
 from .. import audit
 from ..context import Actor, unit_of_work
 from ..errors import DomainError, ValidationError
-from .intake import LineInput, OrderInput, StoneInput, create_order_in
 from ..permissions import require
 from ..users import get_setting
+from .intake import LineInput, OrderInput, StoneInput, create_order_in
 
 # ---- the fields of a customer's order sheet -------------------------------------------------------------------
 
@@ -1011,7 +1012,7 @@ def run_import(db: Database, actor: Actor, path: str | Path, mapping: Mapping[st
     Problems of single rows come back in the result; a file that cannot be read at all raises WorkbookError."""
     require(actor, "orders.edit")
     options = options or ImportOptions()
-    today = today or dt.date.today()
+    today = today or clock.today()
     if options.channel not in CHANNELS:
         raise ValidationError(_("Choose how the order came in (channel)."), "channel")
     with _Book(path) as book:

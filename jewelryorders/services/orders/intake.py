@@ -11,11 +11,12 @@ from typing import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from ... import clock
 from ...db import Database
 from ...i18n import _
 from ...models.customers import Customer
 from ...models.documents import Document
-from ...models.orders import CHANNELS, METALS, STAGES, STONE_TYPES, LineStone, Order, OrderLine, Style
+from ...models.orders import CHANNELS, METALS, STONE_TYPES, LineStone, Order, OrderLine
 from ...models.users import User
 from .. import audit, stages
 from ..context import Actor, read_session, unit_of_work
@@ -322,7 +323,7 @@ def submit_in(s: Session, actor: Actor, order: Order, expected_version: int | No
     if missing:
         raise ValidationError(_("Order {order_no} cannot be submitted for review; missing: {fields}.",
                                 order_no=order.order_no, fields="; ".join(missing)), "submit")
-    order.submitted_at = dt.datetime.now(dt.timezone.utc)
+    order.submitted_at = clock.now()
     stages.move(s, actor, order, "preliminary_review", _("submitted for review"))
 
 

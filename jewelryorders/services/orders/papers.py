@@ -7,15 +7,16 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ... import clock
 from ...db import Database
 from ...i18n import N_, _, normalize_language
 from ...reports.order_confirmation import write_order_confirmation
 from ..context import Actor, unit_of_work
 from ..documents import list_documents, store_bytes
 from ..errors import ValidationError
-from .intake import get_order
 from ..permissions import register, require
 from ..review.report import order_paper_data
+from .intake import get_order
 
 register("orders.print_confirmation",
          lambda a: a.department in ("sales", "management") or a.role in ("manager", "administrator"),
@@ -54,7 +55,7 @@ def print_order_confirmation(db: Database, actor: Actor, order_id: int, out_path
     # the review report ...), which the order's document list holds too.
     own_files = {d.file_name for d in list_documents(db, order_id) if d.category in ATTACHMENT_CATEGORIES}
     data = replace(data, attachments=[name for name in data.attachments if name in own_files])
-    printed_at = printed_at or dt.datetime.now(dt.timezone.utc)
+    printed_at = printed_at or clock.now()
     with tempfile.TemporaryDirectory(prefix="jo-confirmation-") as tmp:
         rendered = write_order_confirmation(data, Path(tmp) / confirmation_file_name(order.order_no), lang=lang,
                                             printed_by=actor.display_name or actor.username, printed_at=printed_at)

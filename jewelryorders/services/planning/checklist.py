@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ... import clock
 from ...db import Database
 from ...i18n import _
 from ...models.orders import Order, Style
 from ...models.planning import CHECKLIST_KEYS, ChecklistItem, PlanStep, ProductionPlan
-from ...models.base import utcnow
 from .. import audit
 from ..context import Actor, read_session, unit_of_work
 from ..errors import ConcurrentEditError, GateError, NotFound
 from ..permissions import require
-from .common import current_plan, load_order, needs_of, user_name
 from ..validation import LONG_TEXT, Problems, text
+from .common import current_plan, load_order, needs_of, user_name
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def set_checklist_item(db: Database, actor: Actor, order_id: int, key: str, *, d
                                   item=_(CHECKLIST_KEYS[key]), steps=", ".join(started)))
         before = audit.snapshot(item)
         item.done = done
-        item.done_at = (now or utcnow()) if done else None
+        item.done_at = (now or clock.now()) if done else None
         item.done_by_id = actor.user_id if done else None
         item.note = note
         s.flush()

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
+from ... import clock
 from ...db import Database
-from ...models.base import utcnow
 from ...models.customers import Customer
 from ...models.orders import Order
 from ...models.planning import OrderForecast
@@ -35,13 +35,13 @@ class ForecastRow:
 
 def refresh_forecast(db: Database, today: dt.date | None = None) -> list[ForecastRow]:
     """Forecast every open order with a plan, store the result, and return it (latest first)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     with read_session(db) as s:
         data = open_orders(s, today)
     # With the current plans, not-yet-started steps start no earlier than planned (work is issued as planned).
     results = forecast(data.jobs, data.calendars, data.other_load, today, plan=data.current).values() \
         if data.jobs else []
-    moment = utcnow()
+    moment = clock.now()
     with unit_of_work(db) as s:
         s.execute(delete(OrderForecast))
         s.add_all(OrderForecast(order_id=r.order_id, projected_finish=r.projected_finish, days_late=r.days_late,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ... import clock
 from ...db import Database
 from ...gantt.data import DayLoad, GanttBar, GanttData, MoveCheck
 from ...i18n import _, tr
@@ -17,6 +18,7 @@ from ...scheduling.model import Schedule
 from ..context import Actor, read_session
 from ..permissions import allowed
 from ..stages import stage_label
+from ..users import get_setting
 from .common import (
     CAPACITY_STAGES,
     PLANNING_STAGES,
@@ -32,7 +34,6 @@ from .common import (
     step_key,
     weekdays_of,
 )
-from ..users import get_setting
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -51,7 +52,7 @@ def gantt_data(db: Database, *, first: dt.date | None = None, last: dt.date | No
                today: dt.date | None = None, order_ids: list[int] | None = None, lang: str | None = None) -> GanttData:
     """Bars of every current plan (drafts and released) of orders still in production, with each workshop's
     daily load against its capacity and the factory holidays, for the window [first, last] (all when None)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     with read_session(db) as s:
         cals = calendars(s)
         workshops = {w.id: w for w in s.scalars(select(Workshop))}
@@ -110,7 +111,7 @@ def check_move(db: Database, key: str, start: dt.date, end: dt.date, *, actor: A
     """Judge a drag before it is saved, with the rules of scheduling.check_change: errors refuse the move
     (before the step before it, after the next one, on a day off, in the past), warnings let it stand
     (an overloaded workshop, a late order)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if actor is not None and not allowed(actor, "planning.plan"):
         return MoveCheck([_("Only planners change plans.")], [])
     try:

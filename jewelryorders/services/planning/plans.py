@@ -20,9 +20,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from ... import clock
 from ...db import Database
 from ...i18n import _
-from ...models.base import utcnow
 from ...models.customers import Customer
 from ...models.orders import PRODUCT_TYPES, Order
 from ...models.planning import (
@@ -45,6 +45,8 @@ from .. import audit, sequences, stages
 from ..context import Actor, read_session, unit_of_work
 from ..errors import ConcurrentEditError, GateError, NotFound, ValidationError
 from ..permissions import require
+from ..styles import styles_by_code
+from ..validation import LONG_TEXT, Problems, text
 from .checklist import ensure_checklist, step_blockers, step_label
 from .common import (
     PLANNING_STAGES,
@@ -67,8 +69,6 @@ from .common import (
 )
 from .master_data import piece_minutes, routings_by_product_type
 from .sheets import issue_sheets
-from ..styles import styles_by_code
-from ..validation import LONG_TEXT, Problems, text
 
 # ---- views ------------------------------------------------------------------------------------------------------
 
@@ -254,7 +254,7 @@ def get_plan(db: Database, order_id: int, today: dt.date | None = None) -> PlanV
     """The order's current plan (draft or released), or None before one is proposed."""
     with read_session(db) as s:
         plan = current_plan(s, order_id)
-        return None if plan is None else plan_view(s, plan, today or dt.date.today())
+        return None if plan is None else plan_view(s, plan, today or clock.today())
 
 
 def get_plan_version(db: Database, plan_id: int, today: dt.date | None = None) -> PlanView:
@@ -262,7 +262,7 @@ def get_plan_version(db: Database, plan_id: int, today: dt.date | None = None) -
         plan = s.get(ProductionPlan, plan_id)
         if plan is None:
             raise NotFound(_("Plan {id} does not exist.", id=plan_id))
-        return plan_view(s, plan, today or dt.date.today(), with_warnings=False)
+        return plan_view(s, plan, today or clock.today(), with_warnings=False)
 
 
 def plan_history(db: Database, order_id: int) -> list[PlanVersionInfo]:
@@ -384,7 +384,7 @@ def propose_plan(db: Database, actor: Actor, order_id: int, *, routing_for_style
     delivery date (less SHIPPING_BUFFER_DAYS) where the routing fits, forwards from today where it does not.
     """
     require(actor, "planning.plan")
-    today = today or dt.date.today()
+    today = today or clock.today()
     with unit_of_work(db) as s:
         order = load_order(s, order_id, lock=True)
         _require_plannable(s, order)
@@ -406,7 +406,7 @@ def propose_plan(db: Database, actor: Actor, order_id: int, *, routing_for_style
             schedule = greedy_propose(job, cals, other, today, buffer_days=SHIPPING_BUFFER_DAYS)
         except SchedulingError as exc:
             raise problems_error(exc.problems) from exc
-        moment = utcnow()
+        moment = clock.now()
         if plan is None:
             number = sequences.next_number(s, "production_plan", moment.astimezone().year)
             latest = s.scalar(select(func.max(ProductionPlan.version_no)).where(ProductionPlan.order_id == order.id))
@@ -451,7 +451,7 @@ def _plan_snapshot(plan: ProductionPlan) -> dict:
 def new_version(session: Session, actor: Actor, order: Order, plan: ProductionPlan, reason: str,
                 now: dt.datetime | None = None) -> ProductionPlan:
     """Supersede a released plan by a copy (released, with the reason); its task sheets follow their steps."""
-    moment = now or utcnow()
+    moment = now or clock.now()
     copy = ProductionPlan(order_id=plan.order_id, plan_no=plan.plan_no, version_no=plan.version_no + 1,
                           status="released", change_reason=reason, created_at=moment, created_by_id=actor.user_id,
                           released_at=moment, released_by_id=actor.user_id)
@@ -559,7 +559,7 @@ def change_steps(db: Database, actor: Actor, plan_id: int, changes: Sequence[Ste
     that records `reason` (required). Every change is checked like a drag on the Gantt: not before the step
     before it, not after the next one, not on a day off, not in the past; overloads are warnings."""
     require(actor, "planning.plan")
-    today = today or dt.date.today()
+    today = today or clock.today()
     with unit_of_work(db) as s:
         plan = s.get(ProductionPlan, plan_id, with_for_update={"of": ProductionPlan})
         if plan is None:
@@ -604,7 +604,7 @@ def move_step(db: Database, actor: Actor, key: str, start: dt.date, end: dt.date
               today: dt.date | None = None) -> ChangeOutcome:
     """What a drag on the Gantt saves: step `key` (order id-seq) to run from `start` to `end` inclusive."""
     order_id, seq = parse_step_key(key)
-    today = today or dt.date.today()
+    today = today or clock.today()
     with read_session(db) as s:
         plan = current_plan(s, order_id)
         if plan is None:
@@ -635,7 +635,7 @@ def release_plan(db: Database, actor: Actor, plan_id: int, *, expected_version: 
     Overloaded workshop days do not stop a release; the returned plan lists them in `warnings`.
     """
     require(actor, "planning.plan")
-    today = today or dt.date.today()
+    today = today or clock.today()
     with unit_of_work(db) as s:
         plan = s.get(ProductionPlan, plan_id, with_for_update={"of": ProductionPlan})
         if plan is None:
@@ -666,7 +666,7 @@ def release_plan(db: Database, actor: Actor, plan_id: int, *, expected_version: 
             errors.extend(e for e in check.errors if e not in errors)
         if errors:
             raise problems_error(errors)
-        moment = utcnow()
+        moment = clock.now()
         plan.status = "released"
         plan.released_at, plan.released_by_id = moment, actor.user_id
         s.flush()
@@ -744,7 +744,7 @@ def start_step(db: Database, actor: Actor, order_id: int, seq: int, *, now: dt.d
     with unit_of_work(db) as s:
         order = load_order(s, order_id, lock=True)
         plan = _running_plan(s, order)
-        return _start(s, actor, order, plan, _step_of(plan, order, seq), now or utcnow())
+        return _start(s, actor, order, plan, _step_of(plan, order, seq), now or clock.now())
 
 
 def finish_step(db: Database, actor: Actor, order_id: int, seq: int, *, now: dt.datetime | None = None) -> str:
@@ -752,7 +752,7 @@ def finish_step(db: Database, actor: Actor, order_id: int, seq: int, *, now: dt.
     with unit_of_work(db) as s:
         order = load_order(s, order_id, lock=True)
         plan = _running_plan(s, order)
-        return _finish(s, actor, order, _step_of(plan, order, seq), now or utcnow())
+        return _finish(s, actor, order, _step_of(plan, order, seq), now or clock.now())
 
 
 SCAN_ACTIONS = ("auto", "start", "finish")
@@ -780,7 +780,7 @@ def scan_task_sheet(db: Database, actor: Actor, sheet_no: str, action: str = "au
         plan = _running_plan(s, order)
         step = _step_of(plan, order, sheet.seq)
         chosen = action if action != "auto" else ("start" if step.state == "planned" else "finish")
-        moment = now or utcnow()
+        moment = now or clock.now()
         message = (_start(s, actor, order, plan, step, moment) if chosen == "start"
                    else _finish(s, actor, order, step, moment))
         return ScanResult(number, order.order_no, step_label(step), chosen, message)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from itertools import groupby
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from ... import clock
 from ...db import Database
 from ...i18n import _
 from ...models.orders import Order
@@ -29,19 +30,19 @@ from .. import audit
 from ..context import Actor, read_session, unit_of_work
 from ..errors import ConcurrentEditError
 from ..permissions import require
-from .plans import new_version
+from ..validation import LONG_TEXT, Problems, text
 from .common import (
     PLANNING_STAGES,
     calendars,
     current_plans,
     current_step_rows,
-    operation_of,
     load_order,
+    operation_of,
     released_load,
     scheduled_of,
     step_key,
 )
-from ..validation import LONG_TEXT, Problems, text
+from .plans import new_version
 
 DEFAULT_OPTIMISE_SECONDS = 10.0
 MAX_OPTIMISE_SECONDS = 3600.0
@@ -163,7 +164,7 @@ def _proposal(kind: str, today: dt.date, data: OpenOrders, schedule: Schedule, *
 def replan_preview(db: Database, today: dt.date | None = None) -> ScheduleProposal:
     """'Re-plan all': every open order forwards from today, the earliest delivery date and then the highest
     priority first; started and finished steps stay where they are."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     with read_session(db) as s:
         data = open_orders(s, today)
     result = replan_all(data.jobs, data.calendars, today, data.other_load)
@@ -184,7 +185,7 @@ def optimise_preview(db: Database, seconds: float = DEFAULT_OPTIMISE_SECONDS, *,
     if not 0 < limit <= MAX_OPTIMISE_SECONDS:
         p.add("seconds", _("The time limit must be between 1 and {max} seconds.", max=int(MAX_OPTIMISE_SECONDS)))
     p.raise_if_any()
-    today = today or dt.date.today()
+    today = today or clock.today()
     with read_session(db) as s:
         data = open_orders(s, today)
     if not data.jobs:

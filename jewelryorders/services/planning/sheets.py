@@ -12,9 +12,9 @@ from typing import Callable, Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from ... import clock
 from ...db import Database
 from ...i18n import _, normalize_language, tr
-from ...models.base import utcnow
 from ...models.documents import Document
 from ...models.orders import STONE_TYPES, Order, OrderLine
 from ...models.planning import CHECKLIST_KEYS, ChecklistItem, PlanStep, ProductionPlan, TaskSheet, Workshop
@@ -24,9 +24,8 @@ from ..context import Actor, read_session, unit_of_work
 from ..documents import export_document
 from ..errors import GateError, NotFound, ValidationError
 from ..permissions import require
-from .common import load_order, needs_of, step_display_dates, user_name
 from ..users import get_setting
-
+from .common import load_order, needs_of, step_display_dates, user_name
 
 # ---- issuing ----------------------------------------------------------------------------------------------------
 
@@ -34,7 +33,7 @@ def issue_sheets(session: Session, actor: Actor, order: Order, plan: ProductionP
                  now: dt.datetime | None = None) -> list[TaskSheet]:
     """Give every step of a released plan its task sheet: a step keeps the sheet its seq had in earlier versions,
     new steps get new numbers, and sheets whose step has left the plan become void."""
-    moment = now or utcnow()
+    moment = now or clock.now()
     existing = {sheet.seq: sheet for sheet in session.scalars(
         select(TaskSheet).where(TaskSheet.order_id == order.id, TaskSheet.status == "issued"))}
     sheets = []
@@ -145,7 +144,7 @@ def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
             except (NotFound, ValidationError):
                 images[order_id] = None  # the paper prints a framed notice instead of the picture
     out = []
-    today = today or dt.date.today()
+    today = today or clock.today()
     for sheet in sheets:
         order = orders[sheet.order_id]
         step = sheet.step
@@ -269,7 +268,7 @@ def print_task_sheets(db: Database, actor: Actor, path: str | Path, *, order: st
     if workshop is not None and day is None:
         raise ValidationError(_("Give the day whose task sheets the workshop needs."), "day")
     target = Path(path)
-    moment = now or utcnow()
+    moment = now or clock.now()
     factory = factory_name if factory_name is not None else get_setting(db, "factory_name")
     with tempfile.TemporaryDirectory(prefix="jo-sheets-") as tmp:
         folder = Path(tmp)

@@ -10,13 +10,24 @@ from typing import Mapping, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ... import clock
 from ...db import Database
 from ...i18n import N_, _
 from ...models.customers import Customer
 from ...models.orders import Order, OrderLine, Style
 from ...models.reviews import (
-    DECISIONS, FEASIBILITY, LEVELS, REVIEW_DEPARTMENTS, VERDICTS, Contract, ContractCopy, NegotiationEntry,
-    PreliminaryReview, ReviewDecision, ReviewOpinion, ReviewRound,
+    DECISIONS,
+    FEASIBILITY,
+    LEVELS,
+    REVIEW_DEPARTMENTS,
+    VERDICTS,
+    Contract,
+    ContractCopy,
+    NegotiationEntry,
+    PreliminaryReview,
+    ReviewDecision,
+    ReviewOpinion,
+    ReviewRound,
 )
 from ...models.users import DEPARTMENTS, Setting, User
 from .. import audit, permissions, stages
@@ -59,7 +70,7 @@ permissions.register("review.answer", lambda a: answers_for(a) is not None,
 
 def _now(now: dt.datetime | None) -> dt.datetime:
     if now is None:
-        return dt.datetime.now(dt.timezone.utc)
+        return clock.now()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return now.astimezone(dt.timezone.utc)
@@ -235,7 +246,7 @@ def compute_checks(db: Database, order_id: int, *, today: dt.date | None = None)
     """The credit and lead-time checks of an order as they stand now, and whether a failed one is covered."""
     with read_session(db) as s:
         order = _load_order(s, order_id)
-        return _checks(s, order, today or dt.date.today())
+        return _checks(s, order, today or clock.today())
 
 
 # ---- inputs ---------------------------------------------------------------------------------------------------

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from ... import clock
 from ...i18n import _, current_language
-from ...services.orders import exporting as order_export
 from ...services.errors import DomainError
+from ...services.orders import exporting as order_export
 from ...services.orders.intake import OrderFilter
 from ..context import UiContext
 from .actions_import import run_in_background, show_failure
@@ -50,7 +50,7 @@ def offer_to_open(parent: QWidget | None, path: Path, count: int) -> None:
 
 def export_orders(ctx: UiContext, parent: QWidget | None, order_filter: OrderFilter) -> Path | None:
     """Export every order the filter matches, in the list's sort order; returns the workbook written, or None."""
-    path = ask_save_path(parent, f"orders-{dt.date.today().isoformat()}.xlsx")
+    path = ask_save_path(parent, f"orders-{clock.today().isoformat()}.xlsx")
     if not path:
         return None
     target = Path(path)

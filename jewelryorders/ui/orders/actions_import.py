@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
                                QHBoxLayout, QHeaderView, QLabel, QMessageBox, QProgressDialog, QPushButton,
                                QSplitter, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
+from ... import clock
 from ...i18n import N_, _
 from ...models.orders import CHANNELS
 from ...services import customers as customer_service
@@ -272,7 +273,7 @@ class ImportWizard(QDialog):
         self.channel_label = QLabel()
         self.channel_combo = QComboBox()
         self.order_date_label = QLabel()
-        self.order_date_edit = QDateEdit(QDate.currentDate())
+        self.order_date_edit = QDateEdit(QDate(clock.today()))
         self.order_date_edit.setCalendarPopup(True)
         self.order_date_edit.setDisplayFormat("yyyy-MM-dd")
         defaults = QGridLayout(self.defaults_box)

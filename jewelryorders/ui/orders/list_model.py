@@ -9,10 +9,11 @@ from typing import Callable, Mapping, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from ... import clock
 from ...db import Database
 from ...i18n import N_, _
-from ...services.orders import reads as order_reads
 from ...services.errors import DomainError
+from ...services.orders import reads as order_reads
 from ...services.orders.intake import OrderFilter, OrderRow
 from ...services.stages import OPEN_STAGES, stage_label
 from ..common.paged_model import Column, PagedTableModel
@@ -79,7 +80,7 @@ class OrderListModel(PagedTableModel[OrderRow]):
     sig_load_failed = Signal(str)
 
     def __init__(self, db: Database, order_filter: OrderFilter | None = None, *,
-                 today: Callable[[], dt.date] = dt.date.today, risk_provider: RiskProvider | None = None,
+                 today: Callable[[], dt.date] = clock.today, risk_provider: RiskProvider | None = None,
                  parent=None):
         self._db = db
         self._filter = order_filter or default_filter()

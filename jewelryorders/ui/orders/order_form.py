@@ -8,24 +8,46 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDateEdit, QDialog,
-                               QFileDialog, QFileIconProvider, QGridLayout, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
-                               QPlainTextEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QFileIconProvider,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ... import clock
 from ...i18n import _
 from ...models.orders import CHANNELS
 from ...services import customers, documents, stages, users
-from ...services.orders import intake as orders
 from ...services.customers import CURRENCIES, CustomerInfo
 from ...services.documents import DocumentInfo
 from ...services.errors import ConcurrentEditError, DomainError, FieldProblem, ValidationError
+from ...services.orders import intake as orders
 from ...services.orders.intake import OrderInput, OrderView
 from .. import operations
 from ..context import UiContext
 from .customer_choice import CustomerField
-from .style import TABLE_STYLE, stage_badge_css
 from .line_editors import COLUMN_OF, LINE_COLUMNS, LineDraft, LinesModel, MetalDelegate, StonesDialog, exact_decimal
+from .style import TABLE_STYLE, stage_badge_css
 
 # Shown inline under the form; more than this many problems are summarised so the buttons stay on screen.
 SHOWN_PROBLEMS = 12
@@ -352,7 +374,7 @@ class OrderForm(QDialog):
 
     # -- loading ----------------------------------------------------------------------------------------------
     def _start_new(self) -> None:
-        today = dt.date.today()
+        today = clock.today()
         self.order_date_edit.setDate(_date(today))
         self.delivery_date_edit.setDate(_date(today + dt.timedelta(days=self._default_lead_days())))
         self.delivery_date_check.setChecked(False)

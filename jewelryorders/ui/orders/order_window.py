@@ -2,32 +2,48 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QFileIconProvider, QGridLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QListView, QListWidget, QListWidgetItem, QMessageBox,
-                               QPushButton, QTableView, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QFileIconProvider,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ... import clock
 from ...i18n import N_, _
 from ...models.documents import DOCUMENT_CATEGORIES
 from ...models.orders import CHANNELS, METALS, STONE_TYPES
 from ...services import documents, stages
-from ...services.orders import intake as orders
 from ...services.documents import DocumentInfo
 from ...services.errors import DomainError
+from ...services.orders import intake as orders
 from ...services.orders.intake import LineView, OrderView
-from ...services.permissions import allowed
 from ...services.orders.timeline import file_size_text
+from ...services.permissions import allowed
 from ...services.validation import mg_to_grams_text
 from .. import operations
 from ..context import UiContext
 from .launch import open_order_form, run_external_action
-from .list_model import AT_RISK, LATE, LATE_TEXT, AT_RISK_TEXT, NOT_COUNTING, delivery_status
+from .list_model import AT_RISK, AT_RISK_TEXT, LATE, LATE_TEXT, NOT_COUNTING, delivery_status
 from .style import TABLE_STYLE, stage_badge_css
 from .timeline import TimelineWidget, local_time_text
 
@@ -359,7 +375,7 @@ class OrderWindow(QDialog):
         self._update_buttons()
 
     def _show_delivery(self, v: OrderView) -> None:
-        status = delivery_status(v.stage, v.delivery_date, dt.date.today())
+        status = delivery_status(v.stage, v.delivery_date, clock.today())
         colour = "#333"
         if status.days is None or status.state == NOT_COUNTING:
             text = ""

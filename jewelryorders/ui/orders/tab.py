@@ -6,16 +6,32 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QInputDialog,
-                               QLabel, QLineEdit, QMenu, QPushButton, QStyle, QTableView, QToolBar, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QStyle,
+    QTableView,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ... import clock
 from ...i18n import _
 from ...models.orders import CHANNELS, STAGES
-from ...services.orders import reads as order_reads
-from ...services.orders import intake as orders
 from ...services.customers import CustomerInfo
 from ...services.errors import DomainError
+from ...services.orders import intake as orders
+from ...services.orders import reads as order_reads
 from ...services.orders.intake import OrderFilter, OrderRow
 from ...services.permissions import allowed
 from ...services.stages import EDITABLE_STAGES, OPEN_STAGES, TRANSITIONS, stage_label
@@ -152,7 +168,7 @@ class OrdersTab(QWidget):
         self.date_field_combo = QComboBox()
         self.date_from = QDateEdit()
         self.date_to = QDateEdit()
-        today = dt.date.today()
+        today = clock.today()
         for edit, day in ((self.date_from, today - dt.timedelta(days=30)),
                           (self.date_to, today + dt.timedelta(days=90))):
             edit.setCalendarPopup(True)
@@ -414,7 +430,7 @@ class OrdersTab(QWidget):
     def _update_badge(self) -> None:
         """The tab shows how many open orders are past their delivery date."""
         late = OrderFilter(stages=tuple(LATE_SOON_STAGES), date_field=DATE_DELIVERY,
-                           date_to=dt.date.today() - dt.timedelta(days=1))
+                           date_to=clock.today() - dt.timedelta(days=1))
         try:
             n = order_reads.count_list_orders(self.ctx.db, late)
         except DomainError:

@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import clock
 from ...i18n import _
-from ...services.planning.plans import PlanStepView, PlanView, StepChange, StyleRouting
 from ...services.planning.master_data import RoutingInfo, WorkshopInfo
+from ...services.planning.plans import PlanStepView, PlanView, StepChange, StyleRouting
 from ...services.users import UserInfo
 
 
@@ -35,7 +36,7 @@ def date_edit(day: dt.date | None = None) -> QDateEdit:
     edit = QDateEdit()
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setDate(to_qdate(day or dt.date.today()))
+    edit.setDate(to_qdate(day or clock.today()))
     return edit
 
 

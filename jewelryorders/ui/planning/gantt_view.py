@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import clock
 from ...gantt.data import (
     GROUPING_LABELS,
     GROUPINGS,
@@ -380,7 +381,7 @@ class GanttWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        today = date.today()
+        today = clock.today()
         self._data = GanttData([], [], frozenset(), today)
         self._bars: dict[str, GanttBar] = {}
         self._items: dict[str, _BarItem] = {}

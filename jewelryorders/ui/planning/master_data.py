@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import clock
 from ...i18n import N_, _
 from ...models.orders import PRODUCT_TYPES
 from ...models.planning import CHECKLIST_KEYS
@@ -265,7 +266,7 @@ class WorkshopsDialog(QDialog):
             self.sig_changed.emit()
 
     def _reload_holidays(self) -> None:
-        today = dt.date.today()
+        today = clock.today()
         self.holiday_rows = master.list_holidays(self.ctx.db, first=dt.date(today.year - 1, 1, 1))
         self.holidays.setRowCount(len(self.holiday_rows))
         for row, h in enumerate(self.holiday_rows):

@@ -21,16 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import clock
 from ...gantt.data import MoveCheck, date_span
 from ...i18n import _, current_language
-from ...services.planning import plans as plan_service
+from ...services.errors import DomainError
+from ...services.permissions import allowed
 from ...services.planning import forecast as planning_forecast
 from ...services.planning import gantt as planning_gantt
 from ...services.planning import master_data as planning_master
+from ...services.planning import plans as plan_service
 from ...services.planning import replan as planning_replan
 from ...services.planning import sheets as planning_sheets
-from ...services.errors import DomainError
-from ...services.permissions import allowed
 from ...services.users import list_users
 from .. import operations
 from ..context import UiContext
@@ -192,7 +193,7 @@ class PlanningTab(QWidget):
     @property
     def today(self) -> dt.date:
         """The planning day: the calendar's today, unless fixed (tests plan on a known Monday)."""
-        return self._today or dt.date.today()
+        return self._today or clock.today()
 
     @today.setter
     def today(self, day: dt.date | None) -> None:

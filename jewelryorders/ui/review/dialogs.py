@@ -6,10 +6,22 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import (
-    QCheckBox, QDateEdit, QDateTimeEdit, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QLabel,
-    QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget,
+    QCheckBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
 )
 
+from ... import clock
 from ...i18n import _, current_language
 from ...models.reviews import REVIEW_DEPARTMENTS
 from ...models.users import DEPARTMENTS
@@ -35,7 +47,7 @@ class _Buttons(QDialogButtonBox):
 
 def default_due(now: dt.datetime | None = None) -> QDateTime:
     """Two days ahead at five in the afternoon, local time: what a department is usually given."""
-    local = (now or dt.datetime.now().astimezone()).astimezone()
+    local = (now or clock.local_now()).astimezone()
     day = local.date() + dt.timedelta(days=DEFAULT_DUE_DAYS)
     return QDateTime(QDate(day.year, day.month, day.day), QTime(DEFAULT_DUE_HOUR, 0))
 
@@ -102,7 +114,7 @@ class NegotiationDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("negotiation_dialog")
         self.order_no, self.first = order_no, first
-        self.talked_on = QDateEdit(QDate.currentDate())
+        self.talked_on = QDateEdit(QDate(clock.today()))
         self.talked_on.setCalendarPopup(True)
         self.talked_on.setDisplayFormat("yyyy-MM-dd")
         self.with_whom = QLineEdit()
@@ -178,7 +190,7 @@ class ContractDialog(QDialog):
         self.intro.setWordWrap(True)
         self.contract_no = QLineEdit()
         self.contract_no.setObjectName("contract_no")
-        self.signed = QDateEdit(QDate.currentDate())
+        self.signed = QDateEdit(QDate(clock.today()))
         self.signed.setCalendarPopup(True)
         self.signed.setDisplayFormat("yyyy-MM-dd")
         self.signed.setObjectName("signed_date")

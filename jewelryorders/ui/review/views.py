@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-    QLineEdit, QPlainTextEdit, QPushButton, QRadioButton, QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
+from ... import clock
 from ...i18n import N_, _, current_language
 from ...models.reviews import DECISIONS, FEASIBILITY, LEVELS, VERDICTS
 from ...models.users import DEPARTMENTS
 from ...services.orders import intake as order_service
+from ...services.permissions import allowed
 from ...services.review import procedure as review_service
 from ...services.review import queries
-from ...services.permissions import allowed
 from ...services.stages import stage_label
 from .. import operations
 from ..common.paged_model import Column, PagedTableModel
@@ -48,7 +64,7 @@ def print_review_report(ctx: UiContext, parent: QWidget, order_id: int) -> Path 
         folder = Path(tempfile.mkdtemp(prefix="jewelryorders-"))
         return write_review_report(data, folder / f"{data.order.order_no}-review.pdf", lang=lang,
                                    printed_by=ctx.actor.display_name,
-                                   printed_at=dt.datetime.now(dt.timezone.utc))
+                                   printed_at=clock.now())
 
     path = operations.run(ctx, parent, write, success=_("Review report written"))
     if path is not None:
