@@ -49,3 +49,5 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[$extras]"
   rm -f .venv/.installed-* && touch "$stamp"
 fi
+# Compiled translation catalogues (.mo) are not kept in git; the application also compiles a stale one on use.
+.venv/bin/python -m jewelryorders.i18n.tools compile >/dev/null

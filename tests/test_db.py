@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,11 +16,16 @@ from sqlalchemy import create_engine, text
 from jewelryorders import db as dbmod
 from jewelryorders.db import DatabaseOpenError, head_revision, open_database, schema_revision
 from jewelryorders.models import Base
-from jewelryorders.services import customers, users
+from jewelryorders.i18n import set_language
+from jewelryorders.services import audit, customers, users
 from jewelryorders.services.orders import intake as orders
+from jewelryorders.services.orders import timeline
 from jewelryorders.services.errors import StorageError
 
 from .conftest import order_input
+
+# Written by the previous version (schema 0003) with `demo --orders 40 --lang zh_TW`: the upgrade a factory makes.
+OLD_DATABASE = Path(__file__).with_name("data") / "schema-0003.db"
 
 
 def test_new_file_is_created_with_the_newest_schema_in_wal_mode(tmp_path):
@@ -95,33 +103,23 @@ def test_a_locked_database_gives_a_clear_message_and_loses_nothing(tmp_path, mon
 
 
 def test_an_older_database_is_backed_up_then_migrated_with_nothing_lost(tmp_path):
-    """A file at the first schema revision opens in this version: a backup is made and every row survives."""
+    """A file written by the previous version (schema 0003, a demo factory in 繁體中文) opens in this version: a
+    backup is made, every row survives, the audit chain still verifies, and the history's old summaries were given
+    their message ids, so an English reader reads them in English."""
     path = tmp_path / "old.db"
-    url = f"sqlite:///{path}"
-    engine = create_engine(url)
-    cfg = dbmod.alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        from alembic import command
-
-        command.upgrade(cfg, "0001")
-    engine.dispose()
-    # Data written by the old version, through its own schema.
-    old = dbmod.Database(dbmod._sqlite_engine(url), url)
-    users.setup_factory(old, "Old Factory", "admin", "admin-pass", "en")
-    admin = users.authenticate(old, "admin", "admin-pass")
-    cust = customers.create_customer(old, admin, customers.CustomerInput(name="老客戶", credit_limit="1000"))
-    order = orders.create_order(old, admin, order_input(cust.id))
-    old.close()
-
-    database = open_database(url)
+    shutil.copy(OLD_DATABASE, path)
+    database = open_database(f"sqlite:///{path}")
     assert database.backup_path is not None and database.backup_path.exists()
     assert schema_revision(database) == head_revision()
-    again = orders.get_order_by_no(database, order.order_no)
-    assert again.lines[0].target_weight_mg == 3125
-    assert customers.get_customer(database, cust.id).name == "老客戶"
     backup = sqlite3.connect(database.backup_path)
-    assert backup.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
-    assert backup.execute("SELECT order_no FROM orders").fetchone()[0] == order.order_no
+    assert backup.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0003"
+    old_orders = backup.execute("SELECT order_no, total_amount FROM orders ORDER BY id").fetchall()
+    submitted = backup.execute("SELECT order_id FROM audit_events WHERE action = 'stage' ORDER BY id").fetchone()[0]
     backup.close()
+    again = orders.get_order_by_no(database, old_orders[-1][0])
+    assert (again.order_no, again.total_amount) == (old_orders[-1][0], Decimal(str(old_orders[-1][1])))
+    assert audit.verify_chain(database).ok
+    set_language("en")
+    texts = [entry.text for entry in timeline.order_timeline(database, submitted)]
+    assert "Stage Draft → Preliminary review — submitted for review" in texts
     database.close()

@@ -2,61 +2,33 @@
 
 from __future__ import annotations
 
-import ast
-import json
-import re
-from pathlib import Path
+import gettext
+import io
 
-from jewelryorders.i18n import CATALOG_DIR, reload_catalog, set_language, tr
-
-PACKAGE = Path(__file__).resolve().parents[1] / "jewelryorders"
-PLACEHOLDER = re.compile(r"\{(\w+)[^}]*\}")
+from jewelryorders.i18n import LOCALE_DIR, LazyText, ngettext, reload_catalog, set_language, tr
+from jewelryorders.i18n import tools
+from jewelryorders.i18n.catalog import compile_po, domain_files
 
 
-TRANSLATING_CALLS = {"_", "N_", "tr", "LazyText"}
+def test_every_message_of_the_code_is_translated_into_both_chinese_scripts_with_its_placeholders():
+    found = tools.problems()
+    assert found == [], f"{len(found)} translation problems, first: " + "\n".join(found[:40])
 
 
-def _msgids() -> dict[str, str]:
-    """Every literal first argument of _(), N_(), tr(), LazyText(), read from the syntax tree, so a message split
-    over several lines ("part one " "part two") is found as the one string Python makes of it."""
-    found: dict[str, str] = {}
-    for path in PACKAGE.rglob("*.py"):
-        if "migrations" in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call) or not node.args:
-                continue
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            first = node.args[0]
-            if name in TRANSLATING_CALLS and isinstance(first, ast.Constant) and isinstance(first.value, str):
-                found.setdefault(first.value, f"{path.relative_to(PACKAGE)}:{node.lineno}")
-    return found
+def test_the_extractor_finds_messages_split_over_lines_and_plural_forms():
+    messages = tools.code_messages()
+    assert (None, "{count} day over capacity") in messages
+    assert messages[(None, "{count} day over capacity")].plural == "{count} days over capacity"
+    assert ("stage", "Planned") in messages and ("dept", "Quality") in messages
 
 
-def _catalog() -> dict[str, dict[str, str]]:
-    merged: dict[str, dict[str, str]] = {}
-    for path in sorted(CATALOG_DIR.glob("*.json")):
-        for k, v in json.loads(path.read_text(encoding="utf-8")).items():
-            merged.setdefault(k, {}).update(v)
-    return merged
-
-
-def test_every_msgid_in_the_code_is_translated_into_both_chinese_scripts():
-    catalog = _catalog()
-    missing = [f"{where}: {msgid!r} ({lang})" for msgid, where in _msgids().items()
-               for lang in ("zh_TW", "zh_CN") if not catalog.get(msgid, {}).get(lang, "").strip()]
-    assert missing == [], f"{len(missing)} untranslated strings, first: " + "\n".join(missing[:40])
-
-
-def test_translations_keep_the_placeholders():
-    bad = []
-    for msgid, entry in _catalog().items():
-        want = sorted(set(PLACEHOLDER.findall(msgid)))
-        for lang, text in entry.items():
-            if sorted(set(PLACEHOLDER.findall(text))) != want:
-                bad.append(f"{msgid!r} [{lang}]: {text!r}")
-    assert bad == []
+def test_every_catalogue_compiles_and_reads_back_with_gettext():
+    for lang in ("zh_TW", "zh_CN"):
+        files = domain_files(LOCALE_DIR, lang)
+        assert len(files) >= 8
+        for po in files:
+            translations = gettext.GNUTranslations(io.BytesIO(compile_po(po)))
+            assert translations.info()["plural-forms"] == "nplurals=1; plural=0;"
 
 
 def test_switching_language_changes_messages_and_stage_names():
@@ -65,7 +37,18 @@ def test_switching_language_changes_messages_and_stage_names():
     set_language("zh_TW")
     assert tr("Draft") == "草稿"
     assert "訂單" in tr("Order {order_no} created", order_no="JO-2026-00001")
-    assert tr("stage|Planned") == "已排產" and tr("dept|Quality") == "品質部" and tr("Quality") == "品質"
+    assert tr("stage|Planned") == "已排產" and tr("dept|Quality") == "質量部" and tr("Quality") == "質量"
     set_language("en")
     assert tr("Draft") == "Draft"
     assert tr("stage|Planned") == "Planned" and tr("dept|Sales") == "Sales"
+
+
+def test_plural_forms_follow_the_number_in_english_and_chinese():
+    set_language("en")
+    assert ngettext("{count} day over capacity", "{count} days over capacity", 1, count=1) == "1 day over capacity"
+    assert ngettext("{count} day over capacity", "{count} days over capacity", 3, count=3) == "3 days over capacity"
+    set_language("zh_CN")
+    assert ngettext("{count} day over capacity", "{count} days over capacity", 3, count=3) == "超出产能 3 天"
+    stored = LazyText.plural("{count} day over capacity", "{count} days over capacity", 1, count=1)
+    again = LazyText.from_stored(stored.msgid, stored.params_json())
+    assert again.render("en") == "1 day over capacity" and again.render("zh_TW").endswith("1 天")

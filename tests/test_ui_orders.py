@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialog
 
-from jewelryorders import clock
 from jewelryorders.services import customers, documents
 
 from jewelryorders.services.orders import reads as order_reads
@@ -578,26 +577,6 @@ def test_the_window_follows_changes_made_elsewhere(qtbot, ctx, db, sales, order_
 
 
 # ---- translations --------------------------------------------------------------------------------------------
-
-def test_every_msgid_of_the_orders_tab_is_in_its_catalogue():
-    import json
-    from pathlib import Path
-
-    from jewelryorders.i18n import MSGID_PATTERN
-    from jewelryorders.services.orders import timeline as timeline_service
-
-    package = Path(tab_module.__file__).parent
-    # The import, export and print actions in this folder belong to their own feature and catalogue.
-    sources = [p for p in sorted(package.glob("*.py")) if not p.name.startswith("actions_")]
-    sources.append(Path(timeline_service.__file__))
-    catalogue = json.loads((package.parents[1] / "i18n" / "catalog" / "orders_ui.json").read_text(encoding="utf-8"))
-    msgids = {m.group("text") for path in sources for m in MSGID_PATTERN.finditer(path.read_text(encoding="utf-8"))}
-    assert len(msgids) > 100
-    assert sorted(msgids - set(catalogue)) == []
-    for msgid in msgids:
-        placeholders = set(re.findall(r"\{(\w+)", msgid))
-        for lang in ("zh_TW", "zh_CN"):
-            assert set(re.findall(r"\{(\w+)", catalogue[msgid][lang])) == placeholders, (msgid, lang)
 
 
 def test_the_tab_speaks_traditional_chinese(qtbot, ctx, order_factory):

@@ -25,7 +25,7 @@ def admin_ctx(db, admin):
 def fill_new_user(dialog: UserEditDialog, username: str, *, department="quality", role="department_head",
                   password="quality-1", again=None):
     dialog.username.setText(username)
-    dialog.display_name.setText("品質部 林主管")
+    dialog.display_name.setText("質量部 林主管")
     dialog.department.setCurrentIndex(dialog.department.findData(department))
     dialog.role.setCurrentIndex(dialog.role.findData(role))
     dialog.password.setText(password)

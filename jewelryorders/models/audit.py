@@ -23,7 +23,13 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     # The order an event concerns, so an order's timeline is one indexed query whatever the entity.
     order_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # What happened, as written in the writer's language (for the record) ...
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # ... and as a message id with its parameters (JSON), so every reader sees it in their own language.
+    message_id: Mapped[str | None] = mapped_column(Text)
+    message_params: Mapped[str | None] = mapped_column(Text)
+    # 1: the hash covers the summary only (events written before message ids); 2: it covers the message too.
+    hash_format: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
     before_json: Mapped[str | None] = mapped_column(Text)
     after_json: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -29,7 +29,7 @@ from ..gantt.data import (
     overload_summary,
     workshops_of,
 )
-from ..i18n import N_, tr
+from ..i18n import N_, ntr, tr
 from .fonts import FONT_NAME, FONT_NAME_BOLD
 from .pdf_base import INK, RULE, SHADE, PaperHeader, build_pdf, content_width, grid_table, p, styles
 
@@ -429,7 +429,7 @@ class _Chart:
             c.drawString(2 * mm, y0 + 1.2 * mm, _fit(name, FONT_NAME, 7.5, LABEL_W - 24 * mm))
             if over:
                 c.setFillColor(TODAY)
-                c.drawRightString(LABEL_W - 2 * mm, y0 + 1.2 * mm, tr("{count} days over", lang, count=over))
+                c.drawRightString(LABEL_W - 2 * mm, y0 + 1.2 * mm, ntr("{count} day over", "{count} days over", over, lang, count=over))
             for day, load in per_day.items():
                 percent = load.percent
                 if percent is None or load.used_minutes <= 0:

@@ -193,7 +193,7 @@ def order_lines_table(data: OrderPaperData, lang: str, width: float) -> Table:
     total_label = para(tr("Total", lang), st["cell_head"])
     total_row = [total_label, "", "", "", "",
                  number_cell(f"{data.total_quantity:,}", st["cell_bold_right"], col_widths[5]), "", "", "",
-                 number_cell(fmt_money(data.total_amount), st["cell_bold_right"], col_widths[9])]
+                 number_cell(fmt_money(data.total_amount, "", lang), st["cell_bold_right"], col_widths[9])]
     last = len(rows) + 1
     table = ruled_table(header, rows + [total_row], col_widths, numeric_cols=(0, 5, 6, 8, 9), extra_style=[
         ("SPAN", (0, last), (4, last)),
@@ -206,8 +206,8 @@ def order_lines_table(data: OrderPaperData, lang: str, width: float) -> Table:
 def _line_row(line: OrderLineData, lang: str) -> list[object]:
     return [
         str(line.line_no), line.style_code, line.description, line.metal, line.size, f"{line.quantity:,}",
-        fmt_grams(line.target_weight_mg), format_stones(line.stones, lang), fmt_money(line.unit_price),
-        fmt_money(line.amount),
+        fmt_grams(line.target_weight_mg), format_stones(line.stones, lang), fmt_money(line.unit_price, "", lang),
+        fmt_money(line.amount, "", lang),
     ]
 
 
@@ -257,7 +257,7 @@ def write_order_confirmation(data: OrderPaperData, path: str | Path, *, lang: st
     story.extend(heading(tr("Totals and delivery", lang)))
     story.append(field_table([
         (tr("Total quantity", lang), tr("{count} pcs", lang, count=f"{data.total_quantity:,}")),
-        (tr("Total amount", lang), para(fmt_money(data.total_amount, data.currency), st["cell_bold"])),
+        (tr("Total amount", lang), para(fmt_money(data.total_amount, data.currency, lang), st["cell_bold"])),
         (tr("Delivery date", lang), para(fmt_date(data.delivery_date, lang), st["cell_bold"])),
         (tr("Delivery place", lang), data.delivery_place),
     ], width, columns=2))

@@ -18,6 +18,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, 
 
 from .. import clock
 from ..i18n import tr
+from ..i18n import formats
 from .fonts import FONT_NAME, FONT_NAME_BOLD, register_fonts
 
 INK = colors.HexColor("#1f2933")
@@ -88,11 +89,10 @@ def fmt_date(value: dt.date | dt.datetime | None, lang: str) -> str:
     return value.strftime("%Y-%m-%d")
 
 
-def fmt_money(value: Decimal | None, currency: str = "") -> str:
+def fmt_money(value: Decimal | None, currency: str = "", lang: str | None = None) -> str:
     if value is None:
         return ""
-    q = Decimal(value).quantize(Decimal("0.01"))
-    return f"{currency} {q:,.2f}".strip()
+    return formats.money(Decimal(value), currency, lang) if currency else formats.amount(Decimal(value), "", lang)
 
 
 def fmt_grams(milligrams: int | None) -> str:

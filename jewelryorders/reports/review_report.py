@@ -146,7 +146,7 @@ def write_review_report(data: ReviewReportData, path: str | Path, *, lang: str, 
         (tr("Delivery place", lang), order.delivery_place),
         (tr("Stage", lang), order.stage_label),
         (tr("Total quantity", lang), tr("{count} pcs", lang, count=f"{order.total_quantity:,}")),
-        (tr("Total amount", lang), fmt_money(order.total_amount, order.currency)),
+        (tr("Total amount", lang), fmt_money(order.total_amount, order.currency, lang)),
         (tr("Sales contact", lang), order.prepared_by),
         (tr("Attachments", lang), "; ".join(order.attachments) or tr("None", lang)),
     ]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..db import Database
-from ..i18n import _
+from ..i18n import LANGUAGES, LazyText, _
 from ..models.audit import AuditEvent, AuditHead
 from .context import Actor, read_session
 
@@ -55,17 +55,27 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
 
 
+HASH_FORMAT = 2  # the hash covers the message id and its parameters as well as the summary
+
+
 def _event_hash(prev_hash: str, at: dt.datetime, user_id, username, action, entity, entity_id, order_id,
-                summary, before_json, after_json) -> str:
+                summary, before_json, after_json, hash_format: int = 1, message_id=None, message_params=None) -> str:
     at_utc = at.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
-    payload = "\x1f".join(str(x) for x in (prev_hash, at_utc, user_id, username, action, entity, entity_id,
-                                           order_id, summary, before_json, after_json))
+    fields = [prev_hash, at_utc, user_id, username, action, entity, entity_id, order_id, summary, before_json,
+              after_json]
+    if hash_format >= 2:
+        fields += [hash_format, message_id, message_params]
+    payload = "\x1f".join(str(x) for x in fields)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None, summary: str = "",
-           before: Any = None, after: Any = None, order_id: int | None = None) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction (it commits or rolls back with the change)."""
+def record(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None,
+           summary: LazyText | str = "", before: Any = None, after: Any = None,
+           order_id: int | None = None) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction (it commits or rolls back with the change).
+
+    `summary` is a LazyText (a message id with its parameters) so each reader of the history sees it in their own
+    language; the text in the writer's language is kept beside it. A plain str is only for text a user typed."""
     # The head row is locked and read once per transaction, then kept in the session: bulk work stays fast.
     head = session.info.get("audit_head")
     if head is None:
@@ -77,15 +87,36 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
     at = clock.now()
     # Stored timestamps keep microseconds on SQLite and PostgreSQL alike, so the hash recomputes exactly.
     before_json, after_json = dumps(before), dumps(after)
+    if isinstance(summary, LazyText):
+        message_id, message_params, text = summary.msgid, summary.params_json(), summary.render()
+    else:
+        message_id, message_params, text = None, None, summary
     event_hash = _event_hash(head.last_hash, at, actor.user_id, actor.username, action, entity, entity_id,
-                             order_id, summary, before_json, after_json)
+                             order_id, text, before_json, after_json, HASH_FORMAT, message_id, message_params)
     event = AuditEvent(at=at, user_id=actor.user_id, username=actor.username, action=action, entity=entity,
-                       entity_id=entity_id, order_id=order_id, summary=summary, before_json=before_json,
+                       entity_id=entity_id, order_id=order_id, summary=text, message_id=message_id,
+                       message_params=message_params, hash_format=HASH_FORMAT, before_json=before_json,
                        after_json=after_json, prev_hash=head.last_hash, hash=event_hash)
     session.add(event)
     head.last_hash = event_hash
     head.event_count += 1
     return event
+
+
+def event_message(ev: AuditEvent) -> LazyText | None:
+    """The event's message, to show in the reader's language (None for events that have only a summary)."""
+    if not ev.message_id:
+        return None
+    try:
+        return LazyText.from_stored(ev.message_id, ev.message_params)
+    except ValueError:
+        return None
+
+
+def _message_matches_summary(ev: AuditEvent) -> bool:
+    """A message recovered from an old summary (hash format 1) must still say the summary in some language."""
+    message = event_message(ev)
+    return message is not None and any(message.render(lang) == ev.summary for lang in LANGUAGES)
 
 
 @dataclass
@@ -117,9 +148,13 @@ def verify_chain(db: Database, batch: int = 5000) -> AuditCheckResult:
                     problems.append(_("Audit event {id}: the event before it was deleted or changed "
                                       "(chain broken).", id=ev.id))
                 expected = _event_hash(ev.prev_hash, ev.at, ev.user_id, ev.username, ev.action, ev.entity,
-                                       ev.entity_id, ev.order_id, ev.summary, ev.before_json, ev.after_json)
+                                       ev.entity_id, ev.order_id, ev.summary, ev.before_json, ev.after_json,
+                                       ev.hash_format, ev.message_id, ev.message_params)
                 if expected != ev.hash:
                     problems.append(_("Audit event {id} was edited after it was written.", id=ev.id))
+                elif ev.hash_format < 2 and ev.message_id and not _message_matches_summary(ev):
+                    problems.append(_("Audit event {id}: its message was changed after it was recovered from the "
+                                      "summary.", id=ev.id))
                 prev_hash = ev.hash
                 last_id = ev.id
             session.expunge_all()

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 
 from ..db import Database
-from ..i18n import _
+from ..i18n import LazyText, _
 from ..models.customers import CREDIT_RATINGS, Customer
 from . import audit
 from .context import Actor, read_session, unit_of_work
@@ -103,7 +103,7 @@ def create_customer(db: Database, actor: Actor, data: CustomerInput) -> Customer
         s.add(customer)
         s.flush()
         audit.record(s, actor, "create", "customer", customer.id,
-                     _("Customer {code} {name} created", code=customer.code, name=customer.name),
+                     LazyText("Customer {code} {name} created", code=customer.code, name=customer.name),
                      None, audit.snapshot(customer))
         return _info(customer)
 
@@ -126,7 +126,7 @@ def update_customer(db: Database, actor: Actor, customer_id: int, expected_versi
         b, a = audit.diff(before, audit.snapshot(customer))
         if a:
             audit.record(s, actor, "update", "customer", customer.id,
-                         _("Customer {code} changed", code=customer.code), b, a)
+                         LazyText("Customer {code} changed", code=customer.code), b, a)
         return _info(customer)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..i18n import _
+from ..i18n import LazyText, _
 from ..models.documents import DOCUMENT_CATEGORIES, Document, DocumentBlob
 from . import audit
 from .context import Actor, read_session
@@ -89,7 +89,7 @@ def store_bytes(session: Session, actor: Actor, *, file_name: str, content: byte
     session.add(doc)
     session.flush()
     audit.record(session, actor, "store_document", "document", doc.id,
-                 _("{category} {file} stored (version {version})", category=_(DOCUMENT_CATEGORIES[category]),
+                 LazyText("{category} {file} stored (version {version})", category=LazyText(DOCUMENT_CATEGORIES[category]),
                    file=file_name, version=doc.doc_version),
                  None, {"file_name": file_name, "sha256": sha, "size": len(content), "category": category},
                  order_id=order_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..i18n import _
+from ..i18n import LazyText, _
 from ..models.orders import STAGES, Order
 from . import audit
 from .context import Actor
@@ -39,15 +39,17 @@ def stage_label(stage: str) -> str:
     return _(STAGES.get(stage, stage))
 
 
-def move(session: Session, actor: Actor, order: Order, new_stage: str, reason: str = "") -> None:
-    """Change an order's stage inside the caller's transaction, refusing a move the procedure does not allow."""
+def move(session: Session, actor: Actor, order: Order, new_stage: str, reason: LazyText | str = "") -> None:
+    """Change an order's stage inside the caller's transaction, refusing a move the procedure does not allow.
+
+    `reason` is a LazyText when the software states it, or the text a user typed."""
     if new_stage not in TRANSITIONS.get(order.stage, set()):
         raise GateError(_("Order {order_no} is {stage}; it cannot move to {new_stage}.", order_no=order.order_no,
                           stage=stage_label(order.stage), new_stage=stage_label(new_stage)))
     old = order.stage
     order.stage = new_stage
-    summary = _("Stage {old} → {new}", old=stage_label(old), new=stage_label(new_stage))
-    if reason:
-        summary += " — " + reason
+    old_label, new_label = LazyText(STAGES.get(old, old)), LazyText(STAGES.get(new_stage, new_stage))
+    summary = (LazyText("Stage {old} → {new} — {reason}", old=old_label, new=new_label, reason=reason) if reason
+               else LazyText("Stage {old} → {new}", old=old_label, new=new_label))
     audit.record(session, actor, "stage", "order", order.id, summary, {"stage": old}, {"stage": new_stage},
                  order_id=order.id)

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..i18n import _
+from ..i18n import LazyText, _
 from ..models.orders import METALS, PRODUCT_TYPES, Style
 from . import audit
 from .context import Actor, read_session, unit_of_work
@@ -52,7 +52,7 @@ def create_style_in(session: Session, actor: Actor, code: str, name: str, produc
                   standard_lead_days=lead, is_new_style=is_new_style)
     session.add(style)
     session.flush()
-    audit.record(session, actor, "create", "style", style.id, _("Style {code} created", code=code), None,
+    audit.record(session, actor, "create", "style", style.id, LazyText("Style {code} created", code=code), None,
                  audit.snapshot(style))
     return style
 

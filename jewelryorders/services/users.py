@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from .. import clock
 from ..db import Database
-from ..i18n import LANGUAGES, _
+from ..i18n import LANGUAGES, LazyText, _
 from ..models.users import DEPARTMENTS, ROLES, Setting, User
 from . import audit
 from .context import SYSTEM_ACTOR, Actor, read_session, unit_of_work
@@ -120,7 +120,7 @@ def update_settings(db: Database, actor: Actor, values: dict[str, str]) -> None:
                 s.add(Setting(key=key, value=value))
             else:
                 row.value = value
-        audit.record(s, actor, "update", "settings", None, _("Settings changed"), before, clean)
+        audit.record(s, actor, "update", "settings", None, LazyText("Settings changed"), before, clean)
 
 
 # ---- first run and login -------------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def setup_factory(db: Database, factory_name: str, admin_username: str, admin_pa
         for key, value in (("factory_name", name), ("language", language)):
             s.merge(Setting(key=key, value=value))
         s.flush()
-        audit.record(s, SYSTEM_ACTOR, "setup", "settings", None, _("Factory set up; first administrator created"),
+        audit.record(s, SYSTEM_ACTOR, "setup", "settings", None, LazyText("Factory set up; first administrator created"),
                      None, {"factory_name": name, "administrator": username, "language": language})
         return _info(user)
 
@@ -163,7 +163,7 @@ def authenticate(db: Database, username: str, password: str) -> Actor:
             raise AuthenticationError(_("The user {user} is deactivated. Ask an administrator.", user=user.username))
         user.last_login_at = clock.now()
         actor = actor_of(user)
-        audit.record(s, actor, "login", "user", user.id, _("Logged in"))
+        audit.record(s, actor, "login", "user", user.id, LazyText("Logged in"))
         return actor
 
 
@@ -209,7 +209,7 @@ def create_user(db: Database, actor: Actor, username: str, display_name: str, de
                     password_hash=hash_password(password), language=language)
         s.add(user)
         s.flush()
-        audit.record(s, actor, "create", "user", user.id, _("User {user} created", user=uname), None,
+        audit.record(s, actor, "create", "user", user.id, LazyText("User {user} created", user=uname), None,
                      audit.snapshot(user))
         return _info(user)
 
@@ -241,7 +241,7 @@ def update_user(db: Database, actor: Actor, user_id: int, expected_version: int,
         user.language = language
         s.flush()
         b, a = audit.diff(before, audit.snapshot(user))
-        audit.record(s, actor, "update", "user", user.id, _("User {user} changed", user=user.username), b, a)
+        audit.record(s, actor, "update", "user", user.id, LazyText("User {user} changed", user=user.username), b, a)
         return _info(user)
 
 
@@ -256,7 +256,7 @@ def reset_password(db: Database, actor: Actor, user_id: int, new_password: str) 
             raise NotFound(_("User {id} does not exist.", id=user_id))
         user.password_hash = hash_password(new_password)
         audit.record(s, actor, "reset_password", "user", user.id,
-                     _("Password of {user} reset", user=user.username))
+                     LazyText("Password of {user} reset", user=user.username))
 
 
 def change_own_password(db: Database, actor: Actor, old_password: str, new_password: str) -> None:
@@ -268,4 +268,4 @@ def change_own_password(db: Database, actor: Actor, old_password: str, new_passw
         if user is None or not verify_password(old_password or "", user.password_hash):
             raise AuthenticationError(_("The current password is wrong."))
         user.password_hash = hash_password(new_password)
-        audit.record(s, actor, "change_password", "user", user.id, _("Own password changed"))
+        audit.record(s, actor, "change_password", "user", user.id, LazyText("Own password changed"))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ... import clock
 from ...db import Database
-from ...i18n import LANGUAGES, N_, _, tr
+from ...i18n import LANGUAGES, LazyText, N_, _, tr
 from ...models.audit import AuditEvent
 from ...models.customers import Customer
 from ...models.orders import CHANNELS, METALS, STONE_TYPES, LineStone, Order, OrderLine
@@ -1042,7 +1042,7 @@ def run_import(db: Database, actor: Actor, path: str | Path, mapping: Mapping[st
             if dry_run or log.count:
                 raise _RollBack
             audit.record(s, actor, "import", "order", None,
-                         _("{n} orders imported from {file} (sheet {sheet})", n=len(result.orders),
+                         LazyText("{n} orders imported from {file} (sheet {sheet})", n=len(result.orders),
                            file=Path(path).name, sheet=result.sheet_name),
                          None, {"file": Path(path).name, "sheet": result.sheet_name, "rows": result.rows,
                                 "orders": len(result.orders), "first_order_no": result.orders[0].order_no,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ... import clock
 from ...db import Database
-from ...i18n import _
+from ...i18n import LazyText, _
 from ...models.customers import Customer
 from ...models.documents import Document
 from ...models.orders import CHANNELS, METALS, STONE_TYPES, LineStone, Order, OrderLine
@@ -275,7 +275,7 @@ def create_order_in(s: Session, actor: Actor, data: OrderInput) -> Order:
     _apply(s, order, header, lines)
     s.add(order)
     s.flush()
-    audit.record(s, actor, "create", "order", order.id, _("Order {order_no} created", order_no=order.order_no),
+    audit.record(s, actor, "create", "order", order.id, LazyText("Order {order_no} created", order_no=order.order_no),
                  None, _order_snapshot(order), order_id=order.id)
     return order
 
@@ -298,7 +298,7 @@ def update_order(db: Database, actor: Actor, order_id: int, expected_version: in
         s.flush()
         b, a = audit.diff(before, _order_snapshot(order))
         if a:
-            audit.record(s, actor, "update", "order", order.id, _("Order {order_no} changed", order_no=order.order_no),
+            audit.record(s, actor, "update", "order", order.id, LazyText("Order {order_no} changed", order_no=order.order_no),
                          b, a, order_id=order.id)
         return _view(order)
 
@@ -324,7 +324,7 @@ def submit_in(s: Session, actor: Actor, order: Order, expected_version: int | No
         raise ValidationError(_("Order {order_no} cannot be submitted for review; missing: {fields}.",
                                 order_no=order.order_no, fields="; ".join(missing)), "submit")
     order.submitted_at = clock.now()
-    stages.move(s, actor, order, "preliminary_review", _("submitted for review"))
+    stages.move(s, actor, order, "preliminary_review", LazyText("submitted for review"))
 
 
 def cancel_order(db: Database, actor: Actor, order_id: int, reason: str) -> OrderView:
@@ -358,7 +358,7 @@ def remove_attachment(db: Database, actor: Actor, document_id: int) -> None:
         if doc is None:
             raise NotFound(_("Document {id} does not exist.", id=document_id))
         doc.removed = True
-        audit.record(s, actor, "remove_document", "document", doc.id, _("Attachment {file} removed",
+        audit.record(s, actor, "remove_document", "document", doc.id, LazyText("Attachment {file} removed",
                                                                           file=doc.file_name),
                      {"removed": False}, {"removed": True}, order_id=doc.order_id)
 

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ...db import Database
-from ...i18n import _, tr
+from ...i18n import _, ngettext, tr
 from ...models.audit import AuditEvent
 from ...models.customers import Customer
 from ...models.documents import DOCUMENT_CATEGORIES, Document
 from ...models.orders import CHANNELS, METALS, STONE_TYPES
 from ...models.users import User
+from ..audit import event_message
 from ..context import read_session
 from ..stages import stage_label
 from ..validation import mg_to_grams_text
@@ -160,13 +161,16 @@ def _describe(ev: AuditEvent, names: _Names) -> tuple[str, tuple[str, ...]]:
     if ev.entity == "order" and ev.action == "create" and isinstance(after, dict):
         lines = after.get("lines") or []
         quantity = sum(int(line.get("quantity") or 0) for line in lines)
-        count = _("1 line") if len(lines) == 1 else _("{n} lines", n=len(lines))
+        count = ngettext("{n} line", "{n} lines", len(lines))
         return _("Order {order_no} created for {customer} ({lines}, {quantity} pcs)",
                  order_no=after.get("order_no", ""), customer=names.customer(after.get("customer_id")),
                  lines=count, quantity=f"{quantity:,}"), ()
     if ev.entity == "order" and ev.action == "update" and isinstance(after, dict):
         changes = _order_changes(before if isinstance(before, dict) else {}, after, names)
         return _("Order changed"), tuple(changes)
+    message = event_message(ev)
+    if message is not None and not (ev.entity == "document" and ev.action == "store_document"):
+        return message.render(), ()
     if ev.action == "stage" and isinstance(after, dict) and "stage" in after:
         old = (before or {}).get("stage", "") if isinstance(before, dict) else ""
         text = _("Stage {old} → {new}", old=stage_label(old), new=stage_label(after["stage"]))
@@ -183,7 +187,7 @@ def _describe(ev: AuditEvent, names: _Names) -> tuple[str, tuple[str, ...]]:
     if ev.entity == "document" and ev.action == "remove_document":
         doc = names.documents.get(ev.entity_id)
         return _("Attachment {file} removed", file=doc.file_name if doc else ""), ()
-    # Events of later parts of the procedure (reviews, plans, inspections) tell their own story in their summary.
+    # An event whose message could not be recovered from an old summary is shown as it was written.
     return ev.summary or ev.action, ()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ... import clock
 from ...db import Database
-from ...i18n import _
+from ...i18n import LazyText, _
 from ...models.orders import Order, Style
 from ...models.planning import CHECKLIST_KEYS, ChecklistItem, PlanStep, ProductionPlan
 from .. import audit
@@ -141,9 +141,10 @@ def set_checklist_item(db: Database, actor: Actor, order_id: int, key: str, *, d
         item.note = note
         s.flush()
         old, new = audit.diff(before, audit.snapshot(item))
-        summary = (_("Checklist of {order_no}: {item} done", order_no=order.order_no, item=_(CHECKLIST_KEYS[key]))
-                   if done else _("Checklist of {order_no}: {item} not done", order_no=order.order_no,
-                                  item=_(CHECKLIST_KEYS[key])))
+        summary = (LazyText("Checklist of {order_no}: {item} done", order_no=order.order_no,
+                            item=LazyText(CHECKLIST_KEYS[key]))
+                   if done else LazyText("Checklist of {order_no}: {item} not done", order_no=order.order_no,
+                                         item=LazyText(CHECKLIST_KEYS[key])))
         audit.record(s, actor, "checklist", "checklist_item", item.id, summary, old, new, order_id=order.id)
         s.refresh(item)
         return _view(item, plan)
@@ -161,9 +162,9 @@ def set_checklist_required(db: Database, actor: Actor, order_id: int, key: str, 
             item.required = required
             s.flush()
             audit.record(s, actor, "checklist", "checklist_item", item.id,
-                         _("Checklist of {order_no}: {item} required", order_no=order.order_no,
-                           item=_(CHECKLIST_KEYS[key])) if required else
-                         _("Checklist of {order_no}: {item} not required", order_no=order.order_no,
-                           item=_(CHECKLIST_KEYS[key])),
+                         LazyText("Checklist of {order_no}: {item} required", order_no=order.order_no,
+                           item=LazyText(CHECKLIST_KEYS[key])) if required else
+                         LazyText("Checklist of {order_no}: {item} not required", order_no=order.order_no,
+                           item=LazyText(CHECKLIST_KEYS[key])),
                          {"required": not required}, {"required": required}, order_id=order.id)
         return _view(item, current_plan(s, order_id))

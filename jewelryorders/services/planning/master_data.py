@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from ...db import Database
-from ...i18n import _
+from ...i18n import LazyText, _
 from ...models.orders import PRODUCT_TYPES
 from ...models.planning import CHECKLIST_KEYS, FactoryHoliday, RoutingStep, RoutingTemplate, Workshop
 from ...models.users import User
@@ -149,7 +149,7 @@ def create_workshop_in(s: Session, actor: Actor, data: WorkshopInput) -> Worksho
     workshop = Workshop(**values)
     s.add(workshop)
     s.flush()
-    audit.record(s, actor, "create", "workshop", workshop.id, _("Workshop {name} created", name=workshop.name),
+    audit.record(s, actor, "create", "workshop", workshop.id, LazyText("Workshop {name} created", name=workshop.name),
                  None, audit.snapshot(workshop))
     return workshop
 
@@ -175,7 +175,7 @@ def update_workshop(db: Database, actor: Actor, workshop_id: int, expected_versi
             setattr(workshop, key, value)
         s.flush()
         old, new = audit.diff(before, audit.snapshot(workshop))
-        audit.record(s, actor, "update", "workshop", workshop.id, _("Workshop {name} changed", name=workshop.name),
+        audit.record(s, actor, "update", "workshop", workshop.id, LazyText("Workshop {name} changed", name=workshop.name),
                      old, new)
         return _workshop_info(workshop)
 
@@ -211,7 +211,7 @@ def add_holiday_in(s: Session, actor: Actor, day: dt.date | str, name: str) -> F
     s.add(holiday)
     s.flush()
     audit.record(s, actor, "create", "factory_holiday", holiday.id,
-                 _("Holiday {day} {name} added to the factory calendar", day=when.isoformat(), name=label),
+                 LazyText("Holiday {day} {name} added to the factory calendar", day=when.isoformat(), name=label),
                  None, audit.snapshot(holiday))
     return holiday
 
@@ -232,7 +232,7 @@ def remove_holiday(db: Database, actor: Actor, holiday_id: int) -> None:
         before = audit.snapshot(holiday)
         s.delete(holiday)
         audit.record(s, actor, "delete", "factory_holiday", holiday_id,
-                     _("Holiday {day} removed from the factory calendar", day=before["day"]), before, None)
+                     LazyText("Holiday {day} removed from the factory calendar", day=before["day"]), before, None)
 
 
 # ---- routings ---------------------------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def create_routing_in(s: Session, actor: Actor, data: RoutingInput) -> RoutingTe
     routing = RoutingTemplate(**header, steps=[RoutingStep(**st) for st in steps])
     s.add(routing)
     s.flush()
-    audit.record(s, actor, "create", "routing", routing.id, _("Routing {name} created", name=routing.name),
+    audit.record(s, actor, "create", "routing", routing.id, LazyText("Routing {name} created", name=routing.name),
                  None, _routing_snapshot(routing))
     return routing
 
@@ -411,7 +411,7 @@ def update_routing(db: Database, actor: Actor, routing_id: int, expected_version
         flag_modified(routing, "name")  # a change of steps alone is a new version of the routing too
         s.flush()
         s.refresh(routing)
-        audit.record(s, actor, "update", "routing", routing.id, _("Routing {name} changed", name=routing.name),
+        audit.record(s, actor, "update", "routing", routing.id, LazyText("Routing {name} changed", name=routing.name),
                      before, _routing_snapshot(routing))
         return _routing_info(routing)
 
@@ -425,7 +425,7 @@ def delete_routing(db: Database, actor: Actor, routing_id: int) -> None:
             raise NotFound(_("Routing {id} does not exist.", id=routing_id))
         before = _routing_snapshot(routing)
         s.delete(routing)
-        audit.record(s, actor, "delete", "routing", routing_id, _("Routing {name} deleted", name=before["name"]),
+        audit.record(s, actor, "delete", "routing", routing_id, LazyText("Routing {name} deleted", name=before["name"]),
                      before, None)
 
 

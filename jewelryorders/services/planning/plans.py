@@ -22,7 +22,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from ... import clock
 from ...db import Database
-from ...i18n import _
+from ...i18n import LazyText, _
 from ...models.customers import Customer
 from ...models.orders import PRODUCT_TYPES, Order
 from ...models.planning import (
@@ -413,14 +413,14 @@ def propose_plan(db: Database, actor: Actor, order_id: int, *, routing_for_style
             plan = ProductionPlan(order_id=order.id, plan_no=number, version_no=(latest or 0) + 1, status="draft",
                                   created_at=moment, created_by_id=actor.user_id)
             s.add(plan)
-            action, summary = "create", _("Plan {plan_no} proposed for {order_no}", plan_no=number,
+            action, summary = "create", LazyText("Plan {plan_no} proposed for {order_no}", plan_no=number,
                                           order_no=order.order_no)
         else:
             plan.steps.clear()
             # The old steps go first, or their (plan, seq) would collide with the new ones.
             s.flush()
             plan.created_at, plan.created_by_id = moment, actor.user_id
-            action, summary = "update", _("Plan {plan_no} proposed again for {order_no}", plan_no=plan.plan_no,
+            action, summary = "update", LazyText("Plan {plan_no} proposed again for {order_no}", plan_no=plan.plan_no,
                                           order_no=order.order_no)
         for seq, (key, st) in enumerate(zip(keys, steps), start=1):
             placed = schedule.ops[key]
@@ -588,11 +588,11 @@ def change_steps(db: Database, actor: Actor, plan_id: int, changes: Sequence[Ste
         warnings = _apply_changes(s, order, target, real, today)
         if released:
             # Sheets were linked before the change; they still point at the same steps, now with new dates.
-            summary = _("Plan {plan_no} of {order_no} changed to v{version}: {reason}", plan_no=target.plan_no,
+            summary = LazyText("Plan {plan_no} of {order_no} changed to v{version}: {reason}", plan_no=target.plan_no,
                         order_no=order.order_no, version=target.version_no, reason=clean_reason)
         else:
             flag_modified(target, "change_reason")  # step changes alone make a new row version of the plan
-            summary = _("Draft plan {plan_no} of {order_no} changed", plan_no=target.plan_no, order_no=order.order_no)
+            summary = LazyText("Draft plan {plan_no} of {order_no} changed", plan_no=target.plan_no, order_no=order.order_no)
         s.flush()
         audit.record(s, actor, "update", "production_plan", target.id, summary, before, _plan_snapshot(target),
                      order_id=order.id)
@@ -673,12 +673,12 @@ def release_plan(db: Database, actor: Actor, plan_id: int, *, expected_version: 
         sheets = issue_sheets(s, actor, order, plan, moment)
         ensure_checklist(s, order)
         audit.record(s, actor, "release", "production_plan", plan.id,
-                     _("Plan {plan_no} v{version} of {order_no} released; task sheets {first} – {last}",
+                     LazyText("Plan {plan_no} v{version} of {order_no} released; task sheets {first} – {last}",
                        plan_no=plan.plan_no, version=plan.version_no, order_no=order.order_no,
                        first=sheets[0].sheet_no, last=sheets[-1].sheet_no),
                      {"status": "draft"}, {"status": "released", "sheets": [sh.sheet_no for sh in sheets]},
                      order_id=order.id)
-        stages.move(s, actor, order, "planned", _("plan {plan_no} released", plan_no=plan.plan_no))
+        stages.move(s, actor, order, "planned", LazyText("plan {plan_no} released", plan_no=plan.plan_no))
         s.refresh(plan)
         return plan_view(s, plan, today)
 
@@ -707,10 +707,10 @@ def _start(session: Session, actor: Actor, order: Order, plan: ProductionPlan, s
     step.actual_start_at, step.started_by_id = moment, actor.user_id
     session.flush()
     audit.record(session, actor, "start", "plan_step", step.id,
-                 _("Step {step} of {order_no} started", step=step_label(step), order_no=order.order_no),
+                 LazyText("Step {step} of {order_no} started", step=step_label(step), order_no=order.order_no),
                  {"state": "planned"}, {"state": "in_progress", "at": moment}, order_id=order.id)
     if order.stage == "planned":
-        stages.move(session, actor, order, "in_production", _("step {step} started", step=step_label(step)))
+        stages.move(session, actor, order, "in_production", LazyText("step {step} started", step=step_label(step)))
     return _("Order {order_no}, step {step} started.", order_no=order.order_no, step=step_label(step))
 
 
@@ -725,7 +725,7 @@ def _finish(session: Session, actor: Actor, order: Order, step: PlanStep, moment
     step.actual_end_at, step.finished_by_id = moment, actor.user_id
     session.flush()
     audit.record(session, actor, "finish", "plan_step", step.id,
-                 _("Step {step} of {order_no} finished", step=step_label(step), order_no=order.order_no),
+                 LazyText("Step {step} of {order_no} finished", step=step_label(step), order_no=order.order_no),
                  {"state": "in_progress"}, {"state": "done", "at": moment}, order_id=order.id)
     return _("Order {order_no}, step {step} finished.", order_no=order.order_no, step=step_label(step))
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from ... import clock
 from ...db import Database
-from ...i18n import _
+from ...i18n import LazyText, _
 from ...models.orders import Order
 from ...models.planning import ProductionPlan
 from ...scheduling.checks import input_problems
@@ -251,9 +251,9 @@ def apply_proposal(db: Database, actor: Actor, proposal: ScheduleProposal, reaso
                 flag_modified(plan, "change_reason")
             s.flush()
             orders_changed += 1
-            label = _("Re-plan all") if proposal.kind == "replan" else _("Optimise")
+            label = LazyText("Re-plan all") if proposal.kind == "replan" else LazyText("Optimise")
             audit.record(s, actor, "replan", "production_plan", target.id,
-                         _("{what}: plan {plan_no} of {order_no} rescheduled (v{version}): {reason}", what=label,
+                         LazyText("{what}: plan {plan_no} of {order_no} rescheduled (v{version}): {reason}", what=label,
                            plan_no=target.plan_no, order_no=order.order_no, version=target.version_no,
                            reason=clean),
                          {"steps": before},

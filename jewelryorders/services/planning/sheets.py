@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ... import clock
 from ...db import Database
-from ...i18n import _, normalize_language, tr
+from ...i18n import LazyText, _, normalize_language, tr
 from ...models.documents import Document
 from ...models.orders import STONE_TYPES, Order, OrderLine
 from ...models.planning import CHECKLIST_KEYS, ChecklistItem, PlanStep, ProductionPlan, TaskSheet, Workshop
@@ -304,7 +304,7 @@ def print_task_sheets(db: Database, actor: Actor, path: str | Path, *, order: st
                 by_order.setdefault(sheet.order_id, []).append(sheet.sheet_no)
             for order_id, numbers in by_order.items():
                 audit.record(s, actor, "print", "task_sheet", None,
-                             _("Task sheets printed: {sheets}", sheets=", ".join(sorted(numbers))), None,
+                             LazyText("Task sheets printed: {sheets}", sheets=", ".join(sorted(numbers))), None,
                              {"sheets": sorted(numbers)}, order_id=order_id)
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)

@@ -12,14 +12,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from ... import clock
 from ...db import Database
-from ...i18n import N_, _
+from ...i18n import LazyText, N_, _
+from ...i18n import formats
 from ...models.customers import Customer
 from ...models.orders import Order, OrderLine, Style
 from ...models.reviews import (
     DECISIONS,
     FEASIBILITY,
     LEVELS,
+    PRELIMINARY_OUTCOMES,
     REVIEW_DEPARTMENTS,
+    ROUND_RESULTS,
     VERDICTS,
     Contract,
     ContractCopy,
@@ -176,8 +179,9 @@ def credit_text(c: CreditCheck, lang: str | None = None) -> str:
     from ...i18n import tr
 
     return tr("Open orders {currency} {open} + this order {currency} {order} = {currency} {exposure} against a limit "
-              "of {currency} {limit}", lang, currency=c.currency, open=f"{c.open_value:,.2f}",
-              order=f"{c.order_value:,.2f}", exposure=f"{c.exposure:,.2f}", limit=f"{c.limit:,.2f}")
+              "of {currency} {limit}", lang, currency=c.currency, open=formats.amount(c.open_value, c.currency, lang),
+              order=formats.amount(c.order_value, c.currency, lang), exposure=formats.amount(c.exposure, c.currency, lang),
+              limit=formats.amount(c.limit, c.currency, lang))
 
 
 def lead_time_text(lead: LeadTimeCheck, lang: str | None = None) -> str:
@@ -345,7 +349,7 @@ def _record_preliminary(s: Session, actor: Actor, order: Order, outcome: str, ch
     s.add(record)
     s.flush()
     audit.record(s, actor, "preliminary_review", "preliminary_review", record.id,
-                 _("Preliminary review of {order_no}: {outcome}", order_no=order.order_no, outcome=outcome),
+                 LazyText("Preliminary review of {order_no}: {outcome}", order_no=order.order_no, outcome=LazyText(PRELIMINARY_OUTCOMES[outcome])),
                  None, audit.snapshot(record), order_id=order.id)
     return record
 
@@ -355,7 +359,7 @@ def _add_negotiation(s: Session, actor: Actor, order: Order, clean: dict, at: dt
     s.add(entry)
     s.flush()
     audit.record(s, actor, "negotiation", "negotiation_entry", entry.id,
-                 _("Negotiation with {who} on {order_no} logged", who=entry.with_whom, order_no=order.order_no),
+                 LazyText("Negotiation with {who} on {order_no} logged", who=entry.with_whom, order_no=order.order_no),
                  None, audit.snapshot(entry), order_id=order.id)
     return entry
 
@@ -366,7 +370,7 @@ def _blocking_message(order: Order, checks: ReviewChecks) -> str:
         if check == CHECK_CREDIT:
             reasons.append(_("the credit check failed ({figures}; over by {currency} {excess})",
                              figures=credit_text(checks.credit), currency=checks.credit.currency,
-                             excess=f"{checks.credit.excess:,.2f}"))
+                             excess=formats.amount(checks.credit.excess, checks.credit.currency)))
         else:
             reasons.append(_("the lead time is too short ({figures}; short by {days} days)",
                              figures=lead_time_text(checks.lead_time), days=checks.lead_time.shortfall))
@@ -453,11 +457,11 @@ def accept_and_send(db: Database, actor: Actor, order_id: int, due_at: Mapping[s
         s.add(review_round)
         s.flush()
         audit.record(s, actor, "open_round", "review_round", review_round.id,
-                     _("Review round {round} of {order_no} sent to production, technical and purchasing",
+                     LazyText("Review round {round} of {order_no} sent to production, technical and purchasing",
                        round=round_no, order_no=order.order_no),
                      None, {"round_no": round_no, "due": {d: v.isoformat() for d, v in dues.items()}},
                      order_id=order.id)
-        stages.move(s, actor, order, "detailed_review", _("review round {round} opened", round=round_no))
+        stages.move(s, actor, order, "detailed_review", LazyText("review round {round} opened", round=round_no))
         return round_no
 
 
@@ -477,7 +481,7 @@ def negotiate(db: Database, actor: Actor, order_id: int, entry: NegotiationInput
         _record_preliminary(s, actor, order, "negotiate", checks, prelim, clean["agreed"], moment)
         _add_negotiation(s, actor, order, clean, moment)
         if order.stage != "negotiating":
-            stages.move(s, actor, order, "negotiating", _("negotiating with the customer"))
+            stages.move(s, actor, order, "negotiating", LazyText("negotiating with the customer"))
 
 
 def log_negotiation(db: Database, actor: Actor, order_id: int, entry: NegotiationInput, *,
@@ -547,14 +551,14 @@ def decide(db: Database, actor: Actor, order_id: int, decision: str, reason: str
         s.add(record)
         s.flush()
         audit.record(s, actor, "decision", "review_decision", record.id,
-                     _("Manager's decision on {order_no}: {decision}", order_no=order.order_no,
-                       decision=decision), None, audit.snapshot(record), order_id=order.id)
+                     LazyText("Manager's decision on {order_no}: {decision}", order_no=order.order_no,
+                       decision=LazyText(DECISIONS[decision])), None, audit.snapshot(record), order_id=order.id)
         if decision == "abandon":
             latest = _latest_round(s, order.id)
             if latest is not None and latest.closed_at is None:
                 latest.closed_at, latest.closed_by_id, latest.result = moment, actor.user_id, "withdrawn"
                 audit.record(s, actor, "close_round", "review_round", latest.id,
-                             _("Review round {round} of {order_no} withdrawn", round=latest.round_no,
+                             LazyText("Review round {round} of {order_no} withdrawn", round=latest.round_no,
                                order_no=order.order_no), {"result": None}, {"result": "withdrawn"},
                              order_id=order.id)
             stages.move(s, actor, order, "abandoned", reason)
@@ -655,9 +659,10 @@ def answer_opinion(db: Database, actor: Actor, opinion_id: int, answer: OpinionA
         opinion.answered_by_id = actor.user_id
         s.flush()
         audit.record(s, actor, "answer", "review_opinion", opinion.id,
-                     _("{department} answered round {round} of {order_no}: {verdict}",
-                       department=department_label(opinion.department), round=review_round.round_no,
-                       order_no=order.order_no, verdict=clean["verdict"]),
+                     LazyText("{department} answered round {round} of {order_no}: {verdict}",
+                              department=LazyText(DEPARTMENTS.get(opinion.department, opinion.department)),
+                              round=review_round.round_no,
+                       order_no=order.order_no, verdict=LazyText(VERDICTS[clean["verdict"]])),
                      None, audit.snapshot(opinion), order_id=order.id)
 
 
@@ -684,13 +689,14 @@ def close_round(db: Database, actor: Actor, order_id: int, *, now: dt.datetime |
         latest.closed_at, latest.closed_by_id, latest.result = moment, actor.user_id, result
         s.flush()
         audit.record(s, actor, "close_round", "review_round", latest.id,
-                     _("Review round {round} of {order_no} closed: {result}", round=latest.round_no,
-                       order_no=order.order_no, result=result), {"result": None}, {"result": result},
+                     LazyText("Review round {round} of {order_no} closed: {result}", round=latest.round_no,
+                       order_no=order.order_no, result=LazyText(ROUND_RESULTS[result])), {"result": None}, {"result": result},
                      order_id=order.id)
         if rejected:
             stages.move(s, actor, order, "negotiating",
-                        _("round {round} failed: rejected by {departments}", round=latest.round_no,
-                          departments=", ".join(department_label(o.department) for o in rejected)))
+                        LazyText("round {round} failed: rejected by {departments}", round=latest.round_no,
+                                 departments=[LazyText(DEPARTMENTS.get(o.department, o.department))
+                                              for o in rejected]))
         return result
 
 
@@ -744,10 +750,10 @@ def record_contract(db: Database, actor: Actor, order_id: int, data: ContractInp
         s.add(contract)
         s.flush()
         audit.record(s, actor, "contract", "contract", contract.id,
-                     _("Contract {contract_no} of {order_no} recorded", contract_no=contract_no,
+                     LazyText("Contract {contract_no} of {order_no} recorded", contract_no=contract_no,
                        order_no=order.order_no), None,
                      {**audit.snapshot(contract), "copies_to": copies}, order_id=order.id)
-        stages.move(s, actor, order, "contracted", _("contract {contract_no} signed", contract_no=contract_no))
+        stages.move(s, actor, order, "contracted", LazyText("contract {contract_no} signed", contract_no=contract_no))
 
 
 def has_signed_contract(session: Session, order_id: int) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ...db import Database
 from ...i18n import N_, normalize_language, tr
+from ...i18n import formats
 from ...models.customers import Customer
 from ...models.documents import Document
 from ...models.orders import CHANNELS, STAGES, STONE_TYPES, OrderLine
@@ -105,7 +106,7 @@ def _credit_note(c: CreditCheck, lang: str) -> str:
 
     note = credit_text(c, lang)
     if not c.ok:
-        note += tr(" — over the limit by {currency} {excess}", lang, currency=c.currency, excess=f"{c.excess:,.2f}")
+        note += tr(" — over the limit by {currency} {excess}", lang, currency=c.currency, excess=formats.amount(c.excess, c.currency, lang))
     return note
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...i18n import N_, _
+from ...i18n import formats
 from ...models.customers import CREDIT_RATINGS
 from ...services import customers
 from ...services.customers import CustomerInfo
@@ -30,7 +31,7 @@ INACTIVE_COLOR = QColor("#8a8a8a")
 
 
 def money_text(amount: Decimal, currency: str = "") -> str:
-    text = f"{Decimal(amount):,.2f}"
+    text = formats.amount(Decimal(amount), currency)
     return f"{text} {currency}" if currency else text
 
 

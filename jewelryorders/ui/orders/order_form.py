@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
-from ...i18n import _
+from ...i18n import _, ngettext
+from ...i18n import formats
 from ...models.orders import CHANNELS
 from ...services import customers, documents, stages, users
 from ...services.customers import CURRENCIES, CustomerInfo
@@ -522,10 +523,10 @@ class OrderForm(QDialog):
         lines = self.lines_model.lines
         quantity = sum((exact_decimal(line.quantity) or Decimal(0)) for line in lines)
         amount = sum((self.lines_model.amount_of(line) or Decimal(0)) for line in lines)
-        count = _("1 line") if len(lines) == 1 else _("{n} lines", n=len(lines))
+        count = ngettext("{n} line", "{n} lines", len(lines))
         self.totals_label.setText(_("{lines} · {quantity} pcs · {currency} {amount}", lines=count,
                                     quantity=f"{quantity:,}", currency=self.currency_combo.currentText(),
-                                    amount=f"{amount:,.2f}"))
+                                    amount=formats.amount(amount, self.currency_combo.currentText())))
 
     # -- attachments ------------------------------------------------------------------------------------------
     def _choose_files(self) -> None:

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
-from ...i18n import N_, _
+from ...i18n import N_, _, ngettext
+from ...i18n import formats
 from ...models.documents import DOCUMENT_CATEGORIES
 from ...models.orders import CHANNELS, METALS, STONE_TYPES
 from ...services import documents, stages
@@ -109,10 +110,12 @@ class LinesViewModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.lines: tuple[LineView, ...] = ()
+        self.currency = ""
 
-    def set_lines(self, lines: tuple[LineView, ...]) -> None:
+    def set_lines(self, lines: tuple[LineView, ...], currency: str = "") -> None:
         self.beginResetModel()
         self.lines = lines
+        self.currency = currency
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -135,7 +138,7 @@ class LinesViewModel(QAbstractTableModel):
             values = (line.line_no, line.style_code, line.description,
                       f"{line.metal} {_(METALS[line.metal])}" if line.metal in METALS else line.metal, line.size,
                       f"{line.quantity:,}", mg_to_grams_text(line.target_weight_mg), stones_lines(line),
-                      f"{line.unit_price:,.2f}", f"{line.amount:,.2f}")
+                      formats.amount(line.unit_price, self.currency), formats.amount(line.amount, self.currency))
             return str(values[c])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = Qt.AlignmentFlag.AlignRight if c in _RIGHT_ALIGNED else Qt.AlignmentFlag.AlignLeft
@@ -366,9 +369,9 @@ class OrderWindow(QDialog):
         }
         for key, text in values.items():
             self.field_values[key].setText(text)
-        self.lines_model.set_lines(v.lines)
+        self.lines_model.set_lines(v.lines, v.currency)
         self.totals_label.setText(self._totals_text(v))
-        count = _("1 line") if len(v.lines) == 1 else _("{n} lines", n=len(v.lines))
+        count = ngettext("{n} line", "{n} lines", len(v.lines))
         self.tabs.setTabText(0, _("Order lines ({count})", count=count))
         self.tabs.setTabText(1, _("Attachments ({n})", n=len(self.documents)))
         self.tabs.setTabText(2, _("Timeline ({n})", n=self.timeline.model.total))
@@ -401,7 +404,7 @@ class OrderWindow(QDialog):
             if line.target_weight_mg is not None:
                 weight_by_metal[line.metal] = weight_by_metal.get(line.metal, 0) + line.target_weight_mg * line.quantity
         parts = [_("Total {quantity} pcs", quantity=f"{v.total_quantity:,}"),
-                 _("{currency} {amount}", currency=v.currency, amount=f"{v.total_amount:,.2f}")]
+                 _("{currency} {amount}", currency=v.currency, amount=formats.amount(v.total_amount, v.currency))]
         if weight_by_metal:
             metals = ", ".join(f"{metal} {mg_to_grams_text(mg)} g" for metal, mg in weight_by_metal.items())
             parts.append(_("target metal for all pieces: {metals}", metals=metals))

@@ -63,7 +63,7 @@ from ...gantt.data import (
     month_starts,
     workshops_of,
 )
-from ...i18n import N_, _
+from ...i18n import N_, _, ngettext
 
 MoveValidator = Callable[[str, date, date], MoveCheck]
 
@@ -1265,7 +1265,8 @@ class GanttWidget(QWidget):
             over = self._over_days.get(wid, 0)
             painter.setFont(self._small_font)
             painter.setPen(LOAD_OVER if over else MUTED)
-            text = _("{count} days over capacity", count=over) if over else _("within capacity")
+            text = (ngettext("{count} day over capacity", "{count} days over capacity", over, count=over) if over
+                    else _("within capacity"))
             painter.drawText(QRectF(8, y0 + line_h, label_w - 14, line_h), Qt.AlignmentFlag.AlignVCenter,
                              self._small_metrics.elidedText(text, Qt.TextElideMode.ElideRight, label_w - 14))
             painter.setPen(QPen(GRID_DAY, 1.0))

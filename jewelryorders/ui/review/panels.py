@@ -10,6 +10,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QTextBrowser, QVBoxLayout, QWidget
 
 from ...i18n import _, current_language
+from ...i18n import formats
 from ...models.orders import CHANNELS, STONE_TYPES
 from ...models.reviews import DECISIONS, PRELIMINARY_OUTCOMES, ROUND_RESULTS, VERDICTS
 from ...models.users import DEPARTMENTS, ROLES
@@ -35,7 +36,7 @@ def local_time(value: dt.datetime | None) -> str:
 
 
 def money(value: Decimal, currency: str) -> str:
-    return f"{currency} {value:,.2f}"
+    return formats.money(value, currency)
 
 
 def _coloured(text: str, colour: str, bold: bool = True) -> str:
