@@ -223,6 +223,33 @@ def _replan_once(
     return ReplanResult(schedule, schedule.late_orders(jobs), schedule.total_weighted_lateness(jobs))
 
 
+def plan_in_order(
+    jobs: Iterable[Job],
+    calendars: Calendars,
+    today: date,
+    order_ids: Iterable[int],
+    existing_load: Load | None = None,
+) -> Schedule:
+    """'Re-plan all' with the orders taking capacity in the order given (orders not named come last, in the
+    order of `jobs`): fixed steps first, then each order's open steps forwards from its earliest day."""
+    jobs = list(jobs)
+    cals = calendar_map(calendars)
+    ledger = CapacityLedger(cals, today, existing_load)
+    placed: list[ScheduledOperation] = []
+    pending: dict[int, tuple[Job, list[Operation], date]] = {}
+    for job in jobs:
+        fixed, open_steps, earliest = place_fixed_steps(job, ledger, today)
+        placed.extend(fixed)
+        if open_steps:
+            pending[job.order_id] = (job, open_steps, earliest)
+    for order_id in [*order_ids, *pending]:
+        item = pending.pop(order_id, None)
+        if item is not None:
+            job, open_steps, earliest = item
+            placed.extend(forward_steps(job, open_steps, ledger, earliest))
+    return Schedule.of(placed)
+
+
 def _dispatch(
     pending: list[tuple[Job, list[Operation], date]], ledger: CapacityLedger, today: date, lookahead: float
 ) -> Iterator[tuple[Job, list[Operation], date]]:

@@ -135,26 +135,32 @@ def apply_move(segment: np.ndarray, kind: str, i: int, j: int) -> np.ndarray:
     return np.insert(rest, j, job)
 
 
-def descend(jobs: MachineJobs, sequence: np.ndarray, rng: random.Random | None = None) -> np.ndarray:
+def descend(
+    jobs: MachineJobs,
+    sequence: np.ndarray,
+    rng: random.Random | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> np.ndarray:
     """Steepest descent to a local optimum of the insertion and swap neighbourhoods (on windows of WINDOW jobs
-    when there are more)."""
+    when there are more); `stop()` ends it early with the sequence reached so far."""
     s = np.asarray(sequence, dtype=np.int64)
     n = len(s)
     if n <= WINDOW:
-        while True:
+        while not stop():
             gain, kind, i, j = best_move(jobs, s, 0)
             if gain <= 0:
                 return s
             s = apply_move(s, kind, i, j)
+        return s
     rng = rng or random.Random(0)
     stale = 0
     starts = list(range(0, n - WINDOW + 1, WINDOW // 2)) + [n - WINDOW]
-    while stale < len(starts):
+    while stale < len(starts) and not stop():
         a = starts[rng.randrange(len(starts))]
         offset = int(jobs.durations[s[:a]].sum())
         segment = s[a : a + WINDOW]
         improved = False
-        while True:
+        while not stop():
             gain, kind, i, j = best_move(jobs, segment, offset)
             if gain <= 0:
                 break
@@ -192,12 +198,12 @@ def iterated_local_search(
 ) -> tuple[list[int], int]:
     """The best sequence found from `start` before `deadline` (time.monotonic()) or `stop()`; `on_better` hears
     of every improvement. Stops early when it reaches `lower_bound`."""
-    best = descend(jobs, np.asarray(start, dtype=np.int64), rng)
+    best = descend(jobs, np.asarray(start, dtype=np.int64), rng, stop)
     best_cost = jobs.cost(best)
     if on_better is not None and best_cost < jobs.cost(start):
         on_better(best.tolist(), best_cost)
     while best_cost > lower_bound and time.monotonic() < deadline and not stop():
-        candidate = descend(jobs, kick(best, rng), rng)
+        candidate = descend(jobs, kick(best, rng), rng, stop)
         cost = jobs.cost(candidate)
         if cost <= best_cost:
             # Equal sequences are taken too, so the search drifts across plateaus instead of stalling on them.
