@@ -196,6 +196,7 @@ def print_row(n: int, tf: str, rdd: str, row: list) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    global REFERENCE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[40, 50, 100])
     parser.add_argument("--per-class", type=int, default=1, help="instances per (TF, RDD) pair (default 1)")
@@ -203,8 +204,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--make-reference", action="store_true", help="prove the optima with the exact method")
     parser.add_argument("--limit", type=float, default=120.0, help="exact method's seconds per instance")
+    parser.add_argument("--reference", type=Path, default=REFERENCE,
+                        help="reference file (a separate one lets two runs work at once; merge them with --merge)")
+    parser.add_argument("--merge", type=Path, nargs="+", help="merge these reference files into --reference")
     args = parser.parse_args(argv)
-    if args.make_reference:
+    REFERENCE = args.reference
+    if args.merge:
+        merged = load_reference()
+        for path in args.merge:
+            REFERENCE = path
+            for name, row in load_reference().items():
+                if name not in merged or (row["proven"], -row["value"]) > (merged[name]["proven"], -merged[name]["value"]):
+                    merged[name] = row
+        REFERENCE = args.reference
+        write(merged)
+    elif args.make_reference:
         make_reference(args.sizes, args.per_class, args.limit, args.workers)
     else:
         bench(args.sizes, args.per_class, args.seconds, args.workers)
