@@ -153,6 +153,10 @@ class CapacityLedger:
             return used[index] if index < len(used) else 0
         return self.off_calendar.get(workshop_id, {}).get(day, 0)
 
+    def booked_minutes(self, workshop_id: int) -> int:
+        """Minutes booked on the workshop's working days from the origin on."""
+        return sum(self._used[workshop_id])
+
     def remaining(self, workshop_id: int, day: date) -> int:
         return self.calendars[workshop_id].capacity_on(day) - self.used_on(workshop_id, day)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, timedelta
+
+import numpy as np
 
 from .calendar import CapacityLedger, calendar_map, spread_evenly, step_shape, working_days_between
 from .checks import ensure_valid_inputs
@@ -173,30 +175,150 @@ def propose_plan(
     return Schedule.of(placed)
 
 
+DEFAULT_LOOKAHEADS = (0.5, 1.0, 2.0, 3.0, 5.0)
+
+
 def replan_all(
     jobs: Iterable[Job],
     calendars: Calendars,
     today: date,
     existing_load: Load | None = None,
+    lookaheads: Iterable[float] = DEFAULT_LOOKAHEADS,
 ) -> ReplanResult:
     """Re-plan every open order against the capacity, forwards from today.
 
-    Fixed steps stay where they are and are booked first; then the orders take capacity one after another, the
-    earliest delivery date first and, on the same date, the highest priority first. `existing_load` is work in the
-    workshops that is not part of these orders.
+    Fixed steps stay where they are and are booked first; then the orders take capacity one after another in the
+    order of the apparent tardiness cost rule (see `atc_order`), which weighs each order's priority, the work it
+    has left and its slack. The rule's look-ahead decides how far ahead of its delivery date an order starts to
+    count as urgent; the plan is made with each of `lookaheads` and the one with the least weighted lateness is
+    kept (the first on a tie). `existing_load` is work in the workshops that is not part of these orders.
     """
     jobs = list(jobs)
     cals = calendar_map(calendars)
     ensure_valid_inputs(jobs, cals)
+    best: ReplanResult | None = None
+    for lookahead in lookaheads:
+        result = _replan_once(jobs, cals, today, existing_load, lookahead)
+        if best is None or result.total_weighted_lateness < best.total_weighted_lateness:
+            best = result
+    if best is None:
+        raise ValueError("replan_all needs at least one look-ahead")
+    return best
+
+
+def _replan_once(
+    jobs: list[Job], cals: dict[int, WorkshopCalendar], today: date, existing_load: Load | None, lookahead: float
+) -> ReplanResult:
     ledger = CapacityLedger(cals, today, existing_load)
     placed: list[ScheduledOperation] = []
     pending: list[tuple[Job, list[Operation], date]] = []
     for job in jobs:
         fixed, open_steps, earliest = place_fixed_steps(job, ledger, today)
         placed.extend(fixed)
-        pending.append((job, open_steps, earliest))
-    pending.sort(key=lambda item: priority_key(item[0]))
-    for job, open_steps, earliest in pending:
+        if open_steps:
+            pending.append((job, open_steps, earliest))
+    for job, open_steps, earliest in _dispatch(pending, ledger, today, lookahead):
         placed.extend(forward_steps(job, open_steps, ledger, earliest))
     schedule = Schedule.of(placed)
     return ReplanResult(schedule, schedule.late_orders(jobs), schedule.total_weighted_lateness(jobs))
+
+
+def plan_in_order(
+    jobs: Iterable[Job],
+    calendars: Calendars,
+    today: date,
+    order_ids: Iterable[int],
+    existing_load: Load | None = None,
+) -> Schedule:
+    """'Re-plan all' with the orders taking capacity in the order given (orders not named come last, in the
+    order of `jobs`): fixed steps first, then each order's open steps forwards from its earliest day."""
+    jobs = list(jobs)
+    cals = calendar_map(calendars)
+    ledger = CapacityLedger(cals, today, existing_load)
+    placed: list[ScheduledOperation] = []
+    pending: dict[int, tuple[Job, list[Operation], date]] = {}
+    for job in jobs:
+        fixed, open_steps, earliest = place_fixed_steps(job, ledger, today)
+        placed.extend(fixed)
+        if open_steps:
+            pending[job.order_id] = (job, open_steps, earliest)
+    for order_id in [*order_ids, *pending]:
+        item = pending.pop(order_id, None)
+        if item is not None:
+            job, open_steps, earliest = item
+            placed.extend(forward_steps(job, open_steps, ledger, earliest))
+    return Schedule.of(placed)
+
+
+def _dispatch(
+    pending: list[tuple[Job, list[Operation], date]], ledger: CapacityLedger, today: date, lookahead: float
+) -> Iterator[tuple[Job, list[Operation], date]]:
+    """Yield the pending orders in apparent tardiness cost order, each chosen when the orders before it have
+    booked their capacity (the caller books it between two picks).
+
+    The rule (Vepsalainen and Morton) takes next the order with the largest
+
+        priority / work × exp(−max(0, slack) / (lookahead × mean work))
+
+    where work is the order's remaining working days, and slack the calendar days it could still wait if it
+    started when it can: at its earliest day, or when its first workshop has worked off what is booked there,
+    whichever is later, then ran its steps back to back. Orders with little slack, much weight and little work go
+    first; an order far from its delivery date counts for little until its slack runs out.
+    """
+    if not pending:
+        return
+    cals = ledger.calendars
+    workshops = sorted(cals)
+    column = {wid: i for i, wid in enumerate(workshops)}
+    count = len(pending)
+    earliest = np.empty(count)
+    lead = np.empty(count)
+    work = np.empty(count)
+    due = np.empty(count)
+    weight = np.empty(count)
+    first_workshop = np.empty(count, dtype=np.int64)
+    for index, (job, steps, start) in enumerate(pending):
+        day = start
+        finish = start
+        days_of_work = 0
+        for op in steps:
+            days, _rate = step_shape(op.remaining_minutes, cals[op.workshop_id])
+            axis = ledger.working_days(op.workshop_id)
+            first = axis.index_on_or_after(day)
+            finish = axis[first + days - 1]
+            day = finish + ONE_DAY
+            days_of_work += days
+        earliest[index] = (start - today).days
+        lead[index] = (finish - start).days + 1
+        work[index] = days_of_work
+        due[index] = (job.due - today).days
+        weight[index] = job.priority
+        first_workshop[index] = column[steps[0].workshop_id]
+    booked = np.array([ledger.booked_minutes(wid) for wid in workshops], dtype=float)
+    frontier = np.array([_frontier(ledger, wid, booked[column[wid]], today) for wid in workshops], dtype=float)
+    ties = sorted(range(count), key=lambda i: priority_key(pending[i][0]))
+    rank = np.empty(count)
+    rank[ties] = np.arange(count)
+    left = np.ones(count, dtype=bool)
+    for _ in range(count):
+        start = np.maximum(earliest, frontier[first_workshop])
+        slack = np.maximum(0.0, due - (start + lead - 1))
+        mean_work = max(1.0, float(work[left].mean()))
+        index = weight / work * np.exp(-slack / (lookahead * mean_work))
+        # The largest index first; exactly equal ones by delivery date, priority and order no.
+        chosen = int(np.lexsort((rank, -index, ~left))[0])
+        left[chosen] = False
+        job, steps, start_day = pending[chosen]
+        yield job, steps, start_day
+        # forward_steps reserves each step's daily pace on each of its days.
+        for op in steps:
+            days, rate = step_shape(op.remaining_minutes, cals[op.workshop_id])
+            booked[column[op.workshop_id]] += days * rate
+        for wid in {op.workshop_id for op in steps}:
+            frontier[column[wid]] = _frontier(ledger, wid, booked[column[wid]], today)
+
+
+def _frontier(ledger: CapacityLedger, workshop_id: int, booked_minutes: float, today: date) -> float:
+    """Calendar days from today until the workshop has worked off `booked_minutes` at full capacity."""
+    full_days = int(booked_minutes // ledger.calendars[workshop_id].daily_capacity)
+    return float((ledger.working_days(workshop_id)[full_days] - today).days)

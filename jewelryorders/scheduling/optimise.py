@@ -1,6 +1,17 @@
-"""'Optimise': CP-SAT minimises the total weighted lateness of all open orders within a time limit.
+"""'Optimise': the least total weighted lateness of all open orders that a time limit allows.
 
-The model, and why it scales to a thousand orders of eight steps:
+Two methods, chosen by the shape of the work (and by measurement: bench/RESULTS.md):
+
+- Orders whose open work is one step each, in workshops that work on one step at a time (one bench, or steps
+  that each take more than half of a workshop day), make one single-machine sequencing problem per workshop.
+  Iterated local search over the sequence (sequencing.py) solves it to within a fraction of a percent of the
+  proven optimum in a second or two, where CP-SAT's model below stays far from it: its bound on weighted
+  tardiness is weak and its search does not find the good sequences in that time. Each sequence found is
+  planned by the list scheduler of 'Re-plan all', so the plan keeps its calendars, fixed steps and capacity.
+- Everything else — routings of several steps across workshops sharing benches — goes to CP-SAT, as one model
+  when small and a neighbourhood at a time when large.
+
+The CP-SAT model, and why it scales to a thousand orders of eight steps:
 
 - Each open step keeps the shape the list scheduler gives it (`step_shape`): a run of consecutive working days of
   its workshop at an even daily pace of at most one bench-day. Its decision is the calendar day it starts; its
@@ -38,8 +49,9 @@ from ortools.sat.python import cp_model
 
 from .calendar import CapacityLedger, add_loads, calendar_map, spread_evenly, step_shape
 from .checks import ensure_valid_inputs, validate_schedule
-from .greedy import place_fixed_steps, replan_all
+from .greedy import place_fixed_steps, plan_in_order, replan_all
 from .model import Job, Load, Operation, OptimiseResult, Schedule, ScheduledOperation, WorkshopCalendar
+from .sequencing import MachineJobs, apparent_tardiness_cost_order, iterated_local_search
 
 ProgressCallback = Callable[[int | None, float | None, float], None]
 Calendars = Mapping[int, WorkshopCalendar] | Iterable[WorkshopCalendar]
@@ -303,8 +315,12 @@ def optimise(
     place, and each better neighbourhood is kept. One big model of a thousand orders spends most of ten seconds in
     presolve; small ones are solved to optimality in a fraction of a second each.
 
-    `method` forces one way: "whole" (one model; its bound is CP-SAT's proof over all orders at once) or
-    "neighbourhoods"; "auto" chooses by size.
+    When every open order has one open step left, in a workshop that works on one step at a time, the problem
+    is single-machine sequencing, and iterated local search over each workshop's sequence replaces CP-SAT (see
+    the module docstring).
+
+    `method` forces one way: "whole" (one model; its bound is CP-SAT's proof over all orders at once),
+    "neighbourhoods" or "sequence" (single machines only); "auto" chooses by the shape and size of the work.
 
     `on_progress(best_lateness, bound, elapsed_seconds)` is called from a solver thread as the search improves
     (best_lateness is None until the first plan). Setting `cancel` stops the search within a fraction of a second
@@ -320,15 +336,25 @@ def optimise(
     lateness_before = current.total_weighted_lateness(jobs)
     current_valid = not validate_schedule(current, jobs, cals, today, existing_load)
     fallback = current if current_valid else greedy
+    if greedy.total_weighted_lateness(jobs) < fallback.total_weighted_lateness(jobs):
+        # 'Re-plan all' already does better than the current plan: start the search from it.
+        fallback = greedy
     search = _Search(
         jobs, cals, today, existing_load, _horizon_end(jobs, [greedy, fallback]), fallback,
         workers, random_seed, on_progress, cancel, started, deadline,
     )
-    if method not in ("auto", "whole", "neighbourhoods"):
+    if method not in ("auto", "whole", "neighbourhoods", "sequence"):
         raise ValueError(f"unknown optimise method {method!r}")
     if not search.cancelled():
         open_steps = sum(1 for job in jobs for op in job.operations if not op.is_fixed)
-        if method == "whole" or (method == "auto" and open_steps <= FULL_MODEL_MAX_STEPS):
+        machines = None
+        if method == "sequence" or (method == "auto" and open_steps > SEQUENCE_MIN_STEPS):
+            machines = single_machines(jobs, cals, today, existing_load)
+        if method == "sequence" and machines is None:
+            raise ValueError("the open work is not single-machine sequencing")
+        if machines is not None:
+            search.sequence_machines(machines)
+        elif method == "whole" or (method == "auto" and open_steps <= FULL_MODEL_MAX_STEPS):
             search.solve_whole()
         else:
             search.improve_by_neighbourhoods()
@@ -351,6 +377,60 @@ def optimise(
     return OptimiseResult(
         best, lateness_before, best_lateness, bound, status, time.monotonic() - started, search.cancelled()
     )
+
+
+@dataclass
+class _Machine:
+    """One workshop working on one step at a time, and the orders whose only open step it holds."""
+
+    workshop_id: int
+    order_ids: list[int]
+    jobs: MachineJobs
+
+
+def single_machines(
+    jobs: list[Job], cals: Mapping[int, WorkshopCalendar], today: date, existing_load: Load | None
+) -> list[_Machine] | None:
+    """The open work as single machines, or None when it is not: some order has more than one open step left,
+    or some workshop can work on two open steps on the same day.
+
+    A machine's time runs in its working days from the day its booked work (fixed steps, other plans) would be
+    worked off at full capacity; its orders are taken as ready then. Where that is not so (an order released
+    later, a pinned step in the middle), the list scheduler that turns the sequence into a plan still places
+    each step where it fits, so the plan is valid; the sequence was merely chosen on a slightly simplified clock.
+    """
+    ledger = CapacityLedger(cals, today, existing_load)
+    by_workshop: dict[int, list[tuple[Job, Operation]]] = {}
+    for job in jobs:
+        _fixed, open_steps, _earliest = place_fixed_steps(job, ledger, today)
+        if len(open_steps) > 1:
+            return None
+        if open_steps:
+            by_workshop.setdefault(open_steps[0].workshop_id, []).append((job, open_steps[0]))
+    if not by_workshop:
+        return None
+    machines = []
+    for wid, items in sorted(by_workshop.items()):
+        cal = cals[wid]
+        shapes = [step_shape(op.remaining_minutes, cal) for _job, op in items]
+        if 2 * min(rate for _days, rate in shapes) <= cal.daily_capacity:
+            return None
+        durations = [days for days, _rate in shapes]
+        axis = ledger.working_days(wid)
+        first = ledger.booked_minutes(wid) // cal.daily_capacity
+        total = sum(durations)
+        axis.ensure(first + total)
+        finish = [(axis[first] - today).days - 1] + [(axis[first + c - 1] - today).days for c in range(1, total + 1)]
+        machine = MachineJobs.of(
+            durations, [job.priority for job, _op in items], [(job.due - today).days for job, _op in items], finish
+        )
+        machines.append(_Machine(wid, [job.order_id for job, _op in items], machine))
+    return machines
+
+
+# A dozen orders or fewer CP-SAT proves optimal at once, which a local search cannot; beyond that it falls behind.
+SEQUENCE_MIN_STEPS = 12
+SEQUENCE_REPORT_SECONDS = 0.25  # how often the sequence search turns its best sequences into a plan and reports
 
 
 FULL_MODEL_MAX_STEPS = 150
@@ -464,6 +544,56 @@ class _Search:
         if lateness < self.best_lateness:
             self.best, self.best_lateness = found, lateness
         self.proven_optimal = status == cp_model.OPTIMAL or self.best_lateness <= self.bound
+
+    def sequence_machines(self, machines: list[_Machine]) -> None:
+        """Iterated local search on each machine's sequence (the larger machines get more of the time), starting
+        from the better of the current plan's order and the apparent tardiness cost order. The sequences are
+        planned by the list scheduler now and then to report progress, and at the end."""
+        rng = random.Random(self.seed)
+        sequences: list[list[int]] = []
+        for machine in machines:
+            position = {order_id: i for i, order_id in enumerate(machine.order_ids)}
+            starts = {
+                position[op.order_id]: op.start
+                for op in self.best.ops.values()
+                if op.order_id in position and op.minutes_by_day
+            }
+            current = sorted(range(len(position)), key=lambda i: (starts.get(i, date.max), i))
+            atc = apparent_tardiness_cost_order(machine.jobs)
+            sequences.append(min(current, atc, key=machine.jobs.cost))
+        changed = [False]
+        last_report = [time.monotonic()]
+
+        def plan() -> None:
+            order_ids = [machine.order_ids[i] for machine, seq in zip(machines, sequences) for i in seq]
+            found = plan_in_order(self.jobs, self.cals, self.today, order_ids, self.existing_load)
+            lateness = found.total_weighted_lateness(self.jobs)
+            if lateness < self.best_lateness:
+                self.best, self.best_lateness = found, lateness
+                self.report(lateness, self.bound)
+
+        def stop() -> bool:
+            if changed[0] and time.monotonic() - last_report[0] >= SEQUENCE_REPORT_SECONDS:
+                changed[0] = False
+                last_report[0] = time.monotonic()
+                plan()
+            return self.cancelled() or self.error is not None
+
+        weights = [len(machine.jobs) ** 2 for machine in machines]
+        for index, machine in enumerate(machines):
+            share = self.remaining() * weights[index] / max(1, sum(weights[index:]))
+
+            def better(sequence: list[int], _cost: int, index: int = index) -> None:
+                sequences[index] = sequence
+                changed[0] = True
+
+            sequences[index], _cost = iterated_local_search(
+                machine.jobs, sequences[index], time.monotonic() + share, rng, stop, better
+            )
+            if stop():
+                break
+        plan()
+        self.proven_optimal = self.best_lateness <= (self.bound or 0)
 
     def improve_by_neighbourhoods(self) -> None:
         """Improve the plan a neighbourhood at a time, `workers` neighbourhoods at once (one solver thread each,
