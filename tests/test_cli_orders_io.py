@@ -42,7 +42,7 @@ def test_dry_run_prints_every_row_problem_with_row_and_column_and_imports_nothin
     code, out, err = cli("import", "orders", str(path), "--dry-run")
     assert code == 1
     assert "Row 3, column J (數量): Line 2: quantity: 'twenty' is not a whole number." in out
-    assert "Row 5, column C (訂單日期): Order date: '5/11/2026' is not a date." in out
+    assert "Row 5, column C (訂單日期): Order date: '5/11/2026' is not a date, or its day and month" in out
     assert "2 problems in 4 rows; nothing was imported." in err
     assert "Style code ← 款號" in out  # the columns the guess chose are shown
     assert count(db) == 0
