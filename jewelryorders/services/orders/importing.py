@@ -29,7 +29,7 @@ from ..errors import DomainError, PermissionDenied, ValidationError
 from ..permissions import require
 from ..users import get_setting
 from ..sequences import next_number
-from .intake import LineInput, OrderInput, StoneInput, _apply, _clean, _order_snapshot
+from .intake import LineInput, OrderInput, StoneInput, _apply, _clean
 from .sheet_reader import (DEFAULT_LIMITS, ImportLimits, MergedRange, SheetLimitError, SheetScan, WorkbookError,
                            cell_too_long, check_archive, scan_sheet_xml, time_exceeded, too_many_rows)
 
@@ -106,6 +106,8 @@ HEADER_SEARCH_ROWS = 30  # the header is looked for in these first rows; the wiz
 MAX_KEPT_PROBLEMS = 5_000
 # Orders whose rows are flushed and then let go of, so a 50,000-row sheet does not hold every object in memory.
 RELEASE_EVERY = 500
+INSERT_BATCH = 500  # orders inserted per flush in the short write transaction
+ORDER_SNAPSHOT_EXCLUDES = ("created_at", "updated_at", "style_summary", "submitted_at")  # as intake's snapshot
 CHECK_STOP_EVERY = 200
 
 PO_NOTE_MSGID = N_("Customer PO: {po}")
@@ -390,7 +392,11 @@ class _Book:
         self.deadline = limits.deadline()
         _check_file(self.path)
         check_archive(self.path, limits)
+        # Every sheet is scanned (bounded) before openpyxl opens the workbook: openpyxl itself parses a whole sheet
+        # that does not state its size, which a hostile sheet must not get to.
         self._scans: dict[str, SheetScan] = {}
+        for name in self._sheet_members():
+            self.scan(name)
         self._fh = self.path.open("rb")
         try:
             self.wb = load_workbook(self._fh, read_only=True, data_only=True)
@@ -439,7 +445,11 @@ class _Book:
                               sheet=name, sheets=", ".join(self.sheet_names)))
 
     def sheet_xml_path(self, name: str) -> str | None:
-        """The ZIP member holding a sheet's XML, found the way Excel finds it (workbook.xml and its relations)."""
+        return self._sheet_members().get(name)
+
+    def _sheet_members(self) -> dict[str, str]:
+        """Sheet name -> the ZIP member holding its XML, found the way Excel finds it (workbook.xml, relations)."""
+        found: dict[str, str] = {}
         try:
             with zipfile.ZipFile(self.path) as zf:
                 members = set(zf.namelist())
@@ -454,15 +464,18 @@ class _Book:
                 targets = {rel.get("Id"): rel.get("Target", "")
                            for rel in ElementTree.fromstring(zf.read(wb_rels))}
                 for sheet in ElementTree.fromstring(zf.read(wb_path)).iter():
-                    if sheet.tag.endswith("}sheet") and sheet.get("name") == name:
+                    if sheet.tag.endswith("}sheet") and sheet.get("name"):
                         rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
                         target = targets.get(rid, "")
-                        if target.startswith("/"):
-                            return target.lstrip("/")
-                        return f"{folder}/{target}" if folder else target
+                        if not target:
+                            continue
+                        member = target.lstrip("/") if target.startswith("/") else (
+                            f"{folder}/{target}" if folder else target)
+                        if member in members:
+                            found[sheet.get("name")] = member
         except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-            return None
-        return None
+            return found
+        return found
 
 
 # ---- scanning the sheet's XML for what openpyxl's read-only mode hides ----------------------------------------
@@ -1216,9 +1229,16 @@ class _Prepared:
     """One order checked and built outside the write transaction, ready for the short insert."""
 
     group: _Group
-    header: dict
-    lines: list[dict]
+    order: Order  # built outside any write transaction; only its number is given at the insert
     planned: PlannedOrder
+    line_snapshots: list[dict]  # the audit event's "lines", as intake's order snapshot makes them
+
+
+def _line_snapshots(order: Order) -> list[dict]:
+    """The lines part of intake's order snapshot; it holds no generated key, so it is taken before the insert."""
+    return [{**audit.snapshot(line, exclude=("id", "order_id")),
+             "stones": [audit.snapshot(stone, exclude=("id", "line_id")) for stone in line.stones]}
+            for line in order.lines]
 
 
 def run_import(db: Database, actor: Actor | None, path: str | Path, mapping: Mapping[str, str | None],
@@ -1274,7 +1294,7 @@ def run_import(db: Database, actor: Actor | None, path: str | Path, mapping: Map
     # 1. Check and build every order in a read session: no write lock is taken, however long this takes.
     with read_session(db) as s:
         prepared = _prepare_orders(s, rows, has_po, converter, log, result, progress, should_stop, dry_run,
-                                   deadline_check)
+                                   deadline_check, actor.user_id if actor is not None else None)
     result.problem_count = log.count
     if not (dry_run or log.count):
         # 2. One short write transaction: numbers, rows and audit events, all or nothing.
@@ -1297,7 +1317,7 @@ class _RollBack(Exception):
 
 def _prepare_orders(s: Session, rows: list[_Row], has_po: bool, converter: _Converter, log: _ProblemLog,
                     result: ImportResult, progress: ProgressCallback | None, should_stop: Callable[[], bool] | None,
-                    dry_run: bool, check_time: Callable[[], None]) -> list[_Prepared]:
+                    dry_run: bool, check_time: Callable[[], None], actor_id: int | None) -> list[_Prepared]:
     texts = {as_text(r.values.get("customer")) for r in rows} - {""}
     customers = _Customers(s, texts, converter.options.customer_id)
     if converter.options.customer_id and customers.default is None:
@@ -1332,7 +1352,10 @@ def _prepare_orders(s: Session, rows: list[_Row], has_po: bool, converter: _Conv
             row, key = _locate(problem.field, group, sources)
             log.add(row, key, problem.message)
         if not dry_run and not log.count:
-            prepared.append(_Prepared(group, header, lines, planned))
+            header.pop("order_no", None)
+            order = Order(order_no="", stage="draft", owner_id=actor_id)
+            _apply(s, order, header, lines)  # a new order has no lines to replace: nothing touches the session
+            prepared.append(_Prepared(group, order, planned, _line_snapshots(order)))
     if progress is not None:
         progress(stage, len(groups), len(groups))
     return prepared
@@ -1346,44 +1369,47 @@ def _insert_orders(db: Database, actor: Actor, prepared: list[_Prepared], log: _
         progress(stage, 0, len(prepared))
     with unit_of_work(db) as s:
         # What the check relied on may have changed meanwhile: the same PO imported, a customer deactivated.
-        customer_ids = {p.header["customer_id"] for p in prepared}
+        customer_ids = {p.order.customer_id for p in prepared}
         earlier = _existing_references(s, customer_ids)
         inactive = set()
         for part in _chunks(sorted(customer_ids)):
             inactive.update(s.scalars(select(Customer.id).where(Customer.id.in_(part), Customer.active.is_(False))))
         for p in prepared:
             first = p.group.rows[0].number
-            if (p.header["customer_id"], p.group.reference) in earlier and p.group.reference:
+            if (p.order.customer_id, p.group.reference) in earlier and p.group.reference:
                 log.add(first, "customer_po",
                         _("Customer PO {po} of {customer} was imported meanwhile as order {order_no}; nothing was "
                           "imported.", po=p.group.reference, customer=p.planned.customer,
-                          order_no=earlier[(p.header["customer_id"], p.group.reference)]))
-            if p.header["customer_id"] in inactive:
+                          order_no=earlier[(p.order.customer_id, p.group.reference)]))
+            if p.order.customer_id in inactive:
                 log.add(first, "customer", _("Customer {name} was deactivated meanwhile; nothing was imported.",
                                              name=p.planned.customer))
         if log.count:
             raise _RollBack
         saved: list[PlannedOrder] = []
-        for i, p in enumerate(prepared):
-            if i % 200 == 0:
-                if should_stop is not None and should_stop():
-                    raise ImportCancelled(_("Cancelled; nothing was imported."))
-                if progress is not None:
-                    progress(stage, i, len(prepared))
-            header = dict(p.header)
-            header.pop("order_no", None)
-            order = Order(order_no=next_number(s, "order", header["order_date"].year), stage="draft",
-                          owner_id=actor.user_id)
-            _apply(s, order, header, p.lines)
-            s.add(order)
+        for start in range(0, len(prepared), INSERT_BATCH):
+            if should_stop is not None and should_stop():
+                raise ImportCancelled(_("Cancelled; nothing was imported."))
+            if progress is not None:
+                progress(stage, start, len(prepared))
+            # A batch of orders is flushed together (multi-row INSERTs), then each gets its audit event: flushing
+            # order by order would hold the write lock ten times longer.
+            built: list[tuple[_Prepared, Order]] = []
+            for p in prepared[start:start + INSERT_BATCH]:
+                order = p.order
+                order.order_no = next_number(s, "order", order.order_date.year)
+                s.add(order)
+                built.append((p, order))
             s.flush()
-            audit.record(s, actor, "create", "order", order.id,
-                         LazyText("Order {order_no} created", order_no=order.order_no), None, _order_snapshot(order),
-                         order_id=order.id)
-            saved.append(PlannedOrder(p.planned.first_row, p.planned.customer, p.planned.reference,
-                                      p.planned.lines, order.total_quantity, order.delivery_date, order.order_no))
-            if (i + 1) % RELEASE_EVERY == 0:
-                _release(s)
+            for p, order in built:
+                after = audit.snapshot(order, exclude=ORDER_SNAPSHOT_EXCLUDES)
+                after["lines"] = p.line_snapshots
+                audit.record(s, actor, "create", "order", order.id,
+                             LazyText("Order {order_no} created", order_no=order.order_no), None, after,
+                             order_id=order.id)
+                saved.append(PlannedOrder(p.planned.first_row, p.planned.customer, p.planned.reference,
+                                          p.planned.lines, order.total_quantity, order.delivery_date, order.order_no))
+            _release(s)
         result.orders = saved
         audit.record(s, actor, "import", "order", None,
                      LazyText("{n} orders imported from {file} (sheet {sheet})", n=len(saved), file=file_name,
