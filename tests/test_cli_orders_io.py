@@ -164,3 +164,32 @@ def test_a_reprinted_confirmation_lists_the_customers_files_not_the_earlier_conf
     text = subprocess.run(["pdftotext", str(tmp_path / "second.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "ring-design.png" in text and "-confirmation.pdf" not in text
+
+
+def test_dry_run_needs_no_user_and_says_what_it_skipped_and_found_above_the_header(cli, db, customer, tmp_path,
+                                                                                    monkeypatch):
+    from .test_order_import_sheets import customer_sheet
+
+    monkeypatch.delenv("JEWELRYORDERS_PASSWORD")
+    monkeypatch.delenv("JEWELRYORDERS_USER", raising=False)
+    path = customer_sheet(tmp_path / "po.xlsx", customer.code)
+    code, out, err = cli("import", "orders", str(path), "--dry-run", user=False)
+    assert code == 0, out + err
+    assert "header in row 6" in out
+    assert "Customer PO / reference ← 4500123 (row 2)" in out and "Order date ← 2026年11月16日 (row 2)" in out
+    assert "Row 8 skipped: blank." in out and "Row 14 skipped: a total row (合計)." in out
+    assert "Check passed: 5 rows make 1 orders with 5 lines" in out
+    assert count(db) == 0
+    code, out, err = cli("import", "orders", str(path), user=False)  # importing does need a user
+    assert code != 0 and count(db) == 0
+
+
+def test_the_header_row_is_chosen_on_the_command_line(cli, db, customer, tmp_path):
+    from .test_order_import_sheets import customer_sheet
+
+    path = customer_sheet(tmp_path / "po.xlsx", customer.code)
+    code, out, err = cli("import", "orders", str(path), "--dry-run", "--header-row", "5")
+    assert code != 0 and "header in row 5" in out and "no column for" in err
+    code, out, err = cli("import", "orders", str(path), "--header-row", "6")
+    assert code == 0, out + err
+    assert "Imported 1 orders with 5 lines from 5 rows" in out and count(db) == 1
