@@ -282,7 +282,7 @@ class ImportWizard(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.customer_field.sig_customer_changed.connect(lambda _customer: self._update_mapping_message())
         self.sheet_values_check.toggled.connect(lambda _on: self._update_mapping_message())
-        self.resize(1260, 680)
+        self.resize(1260, 640)
         self._load_sheet(info)
         self.retranslate_ui()
         self._show_page(PAGE_MAPPING)
@@ -301,6 +301,7 @@ class ImportWizard(QDialog):
         self.columns_grid = QGridLayout(self.columns_box)
         self.columns_grid.setColumnStretch(1, 1)
         self.columns_grid.setColumnStretch(2, 1)
+        self.columns_grid.setVerticalSpacing(2)  # eighteen fields and the sheet's top rows fit a 768-pixel screen
         self.field_labels: dict[str, QLabel] = {}
         self.field_combos: dict[str, QComboBox] = {}
         self.example_labels: dict[str, QLabel] = {}
