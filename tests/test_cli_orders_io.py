@@ -193,3 +193,14 @@ def test_the_header_row_is_chosen_on_the_command_line(cli, db, customer, tmp_pat
     code, out, err = cli("import", "orders", str(path), "--header-row", "6")
     assert code == 0, out + err
     assert "Imported 1 orders with 5 lines from 5 rows" in out and count(db) == 1
+
+
+def test_an_order_date_given_on_the_command_line_wins_over_the_one_above_the_header(cli, db, customer, tmp_path):
+    from .test_order_import_sheets import customer_sheet
+
+    path = customer_sheet(tmp_path / "po.xlsx", customer.code)
+    code, out, err = cli("import", "orders", str(path), "--order-date", "2026-11-10")
+    assert code == 0, out + err
+    assert "Order date ←" not in out and "Customer PO / reference ← 4500123 (row 2)" in out
+    imported = orders.query_orders(db, orders.OrderFilter())
+    assert [o.order_date for o in imported] == [dt.date(2026, 11, 10)]

@@ -143,3 +143,14 @@ def test_metals_named_in_chinese_carry_their_fineness(text, metal):
 ])
 def test_dates_written_as_text_in_several_forms(text, date):
     assert order_import.parse_sheet_date(text) == date
+
+
+def test_the_customer_the_clerk_chooses_wins_over_the_one_above_the_header(db, customer, sales, tmp_path):
+    from jewelryorders.services import customers
+
+    other = customers.create_customer(db, sales, customers.CustomerInput(name="謝瑞麟珠寶", currency="HKD"))
+    path = customer_sheet(tmp_path / "po.xlsx", customer.code)
+    mapping = order_import.guess_mapping(order_import.inspect_workbook(path).headers)
+    result = order_import.run_import(db, None, path, mapping, ImportOptions(customer_id=other.id), dry_run=True)
+    assert result.ok and [o.customer for o in result.orders] == ["謝瑞麟珠寶"]
+    assert "customer" not in result.sheet_values and result.sheet_values["customer_po"] == "4500123"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -125,6 +126,11 @@ def run_import(ctx: CliContext, args) -> int:
             return 2
     info = order_import.inspect_workbook(args.file, args.sheet, args.header_row)
     options.sheet_name = info.sheet_name
+    if args.order_date:  # a date given on the command line wins over the one written above the header
+        options.sheet_values = {key: text for key, text, _row in info.sheet_values if key != "order_date"}
+        info = dataclasses.replace(info, sheet_values=tuple(v for v in info.sheet_values if v[0] != "order_date"))
+    if args.customer:
+        info = dataclasses.replace(info, sheet_values=tuple(v for v in info.sheet_values if v[0] != "customer"))
     mapping = order_import.complete_mapping(info.headers, _read_mapping(args.mapping))
     print(_("Sheet '{sheet}', header in row {row}. Columns used:", sheet=info.sheet_name, row=info.header_row))
     for f in order_import.IMPORT_FIELDS:

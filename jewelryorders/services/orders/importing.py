@@ -1272,6 +1272,8 @@ def run_import(db: Database, actor: Actor | None, path: str | Path, mapping: Map
         else:
             sheet_values = {k: str(v).strip() for k, v in options.sheet_values.items()
                             if k in SHEET_LEVEL_FIELDS and v is not None and str(v).strip()}
+        if options.customer_id is not None:
+            sheet_values.pop("customer", None)  # the customer the clerk chose wins over what the sheet says
         has_customer = options.customer_id is not None or "customer" in sheet_values
         missing = missing_required({k: "x" for k in columns}, has_customer)
         if missing:
