@@ -107,6 +107,9 @@ MAX_KEPT_PROBLEMS = 5_000
 # Orders whose rows are flushed and then let go of, so a 50,000-row sheet does not hold every object in memory.
 RELEASE_EVERY = 500
 INSERT_BATCH = 500  # orders inserted per flush in the short write transaction
+# Up to this many orders stay in the session until the commit (letting go of them costs time under the write lock);
+# more are let go of after each batch, so a 50,000-row sheet does not hold every object in memory.
+KEEP_IN_SESSION = 5_000
 ORDER_SNAPSHOT_EXCLUDES = ("created_at", "updated_at", "style_summary", "submitted_at")  # as intake's snapshot
 CHECK_STOP_EVERY = 200
 
@@ -1411,7 +1414,8 @@ def _insert_orders(db: Database, actor: Actor, prepared: list[_Prepared], log: _
                              order_id=order.id)
                 saved.append(PlannedOrder(p.planned.first_row, p.planned.customer, p.planned.reference,
                                           p.planned.lines, order.total_quantity, order.delivery_date, order.order_no))
-            _release(s)
+            if len(prepared) > KEEP_IN_SESSION:
+                _release(s)
         result.orders = saved
         audit.record(s, actor, "import", "order", None,
                      LazyText("{n} orders imported from {file} (sheet {sheet})", n=len(saved), file=file_name,
