@@ -229,10 +229,9 @@ def _plan_and_work(driver: Lives, rng, lives: list[OrderLife], phases: _Phases, 
 def _credit_review(db, rng, actors, cust_list, phases: _Phases, result: DemoResult) -> None:
     """After a credit review a few customers' limits were cut below what they owe: their next orders need talks."""
     phases.begin(_("Credit review"), 1)
-    chosen = rng.sample(cust_list, max(1, len(cust_list) // 15))
     with db.read_session() as s:
-        exposures = [orders.open_order_value(s, info.id) for info in chosen]
-    for info, exposure in zip(chosen, exposures):
+        owing = [(info, value) for info in cust_list if (value := orders.open_order_value(s, info.id)) > 0]
+    for info, exposure in rng.sample(owing, min(len(owing), max(1, len(cust_list) // 15))):
         if exposure > 0:
             cut = (exposure * Decimal("0.8") / 10_000).to_integral_value() * 10_000
             fields = customers.CustomerInput(**{k: getattr(info, k) for k in (

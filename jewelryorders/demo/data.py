@@ -135,7 +135,7 @@ HKD_RATE = {"HKD": "1", "CNY": "0.92", "TWD": "4.1", "MOP": "1.03", "SGD": "0.17
 # A customer's name is its stem plus a company form; where the stem already names the trade (珠寶, Gold, ...), only
 # the legal form is added, so no name reads "珠寶珠寶" or "Jewellery Jewellery".
 TRADE_WORDS_ZH = ("珠寶", "金行", "首飾", "金舖", "銀樓", "寶石", "宝石", "鑽", "金飾", "貴金属", "珍寶", "珍珠", "金匠",
-                  "金市", "婚嫁", "婚慶", "金", "寶")
+                  "金市", "婚嫁", "婚慶", "金", "寶", "珠")
 TRADE_WORDS_EN = ("jewel", "gold", "gem", "diamond", "pearl", "silver", "treasure", "orafi", "schmuck", "ornament",
                   "bridal", "goldsmith", "precious", "jade", "bourse")
 COMPANY_FORMS = [("珠寶有限公司", "Jewellery Ltd."), ("首飾有限公司", "Jewelry Inc."), ("金行", "Gold Co.")]

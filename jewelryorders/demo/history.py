@@ -9,13 +9,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from .. import clock
-from ..models.reviews import REVIEW_DEPARTMENTS
+from ..models.orders import Order
+from ..models.planning import PlanStep, ProductionPlan
+from ..models.reviews import REVIEW_DEPARTMENTS, ReviewOpinion, ReviewRound
 from ..services.orders.intake import LineInput, OrderInput, StoneInput
 from ..services.planning.checklist import set_checklist_item
-from ..services.planning.plans import finish_step, get_plan, propose_plan, release_plan, start_step
+from ..services.planning.plans import finish_step, propose_plan, release_plan, start_step
 from ..services.review import procedure as review
-from ..services.review.queries import review_history
 from . import data
 
 # Where an order stands today, and how many of a hundred orders stand there: a factory that has run for years has
@@ -61,6 +64,21 @@ class OrderLife:
         return sum((Decimal(line.unit_price) * line.quantity for line in self.input.lines), Decimal(0))
 
 
+def fate_counts(n_orders: int) -> list[str]:
+    """Each fate's share of `n_orders` as whole orders (largest remainders), so 500 and 100,000 orders stand in the
+    same proportions; from 50 orders on, every stage has at least one."""
+    total = sum(FATE_WEIGHTS.values())
+    exact = {fate: n_orders * w / total for fate, w in FATE_WEIGHTS.items()}
+    counts = {fate: int(x) for fate, x in exact.items()}
+    for fate in sorted(exact, key=lambda f: counts[f] - exact[f])[:n_orders - sum(counts.values())]:
+        counts[fate] += 1
+    if n_orders >= 50:
+        for fate in counts:
+            if counts[fate] == 0:
+                counts[fate], counts["finished"] = 1, counts["finished"] - 1
+    return [fate for fate, count in counts.items() for _i in range(count)]
+
+
 def _at(day: dt.date, hour: float) -> dt.datetime:
     whole = int(hour)
     return dt.datetime.combine(day, dt.time(whole, int((hour - whole) * 60))).astimezone()
@@ -74,13 +92,12 @@ def plan_lives(rng: random.Random, n_orders: int, customers: list[tuple[str, str
     """Every order's fate and dates, drawn before anything is written (customers: (country, currency) each).
 
     Returned in the order the orders came in, so their numbers follow their dates."""
-    fates = list(FATE_WEIGHTS)
-    weights = [FATE_WEIGHTS[f] for f in fates]
+    fates = fate_counts(n_orders)
+    rng.shuffle(fates)
     # A few big customers give most of the work, as in any factory.
     customer_weights = [1.0 / (1 + i % 15) for i in range(len(customers))]
     lives: list[OrderLife] = []
-    for _i in range(n_orders):
-        fate = rng.choices(fates, weights)[0]
+    for fate in fates:
         ci = rng.choices(range(len(customers)), customer_weights)[0]
         country, currency = customers[ci]
         rate = Decimal(data.HKD_RATE.get(currency, "0.128"))
@@ -92,10 +109,9 @@ def plan_lives(rng: random.Random, n_orders: int, customers: list[tuple[str, str
         elif fate in ("abandoned", "cancelled"):
             age = rng.randint(5, HISTORY_DAYS)
         elif fate == "in_production":
-            # Signed five days after it came in, at work for a while, due soon: the plan has begun.
+            # Signed some weeks ago and due in a week or two: planned backwards from that date, its work has begun.
             slack = rng.randint(3, 15)
-            age = min(required + slack - rng.randint(3, 10), rng.randint(25, 45))
-            age = max(age, 10)
+            age = max(required + 2 + slack - rng.randint(4, 12), 10)
         elif fate == "planned":
             slack = rng.randint(20, 45)
             age = rng.randint(7, 11)
@@ -241,25 +257,42 @@ class Lives:
         due = {d: at + dt.timedelta(hours=due_hours + 4 * i) for i, d in enumerate(REVIEW_DEPARTMENTS)}
         with clock.frozen(at):
             review.accept_and_send(self.db, sales, oid, due, _prelim(life))
-        latest = review_history(self.db, oid).latest_round
+        opinions = self._open_opinions(oid)
         answer_at = at + dt.timedelta(hours=20)
-        for i, opinion in enumerate(latest.opinions):
+        for i, (opinion_id, department) in enumerate(opinions):
             moment = answer_at + dt.timedelta(hours=i)
             if fate == "detailed_review" and (moment > self.now or self.rng.random() < 0.5):
                 continue  # still waiting for this department
             verdict = self.rng.choice(["pass", "pass", "pass", "pass_with_conditions"])
             with clock.frozen(moment):
-                review.answer_opinion(self.db, self.actors[opinion.department], opinion.id,
-                                      _answer(opinion.department, life, self.rng, verdict))
+                review.answer_opinion(self.db, self.actors[department], opinion_id,
+                                      _answer(department, life, self.rng, verdict))
         if fate == "detailed_review":
             return
         with clock.frozen(answer_at + dt.timedelta(hours=6)):
             review.close_round(self.db, sales, oid)
-        order_no = review_history(self.db, oid).order_no
+        with self.db.read_session() as s:
+            order_no = s.scalar(select(Order.order_no).where(Order.id == oid))
         with clock.frozen(life.signed):
             review.record_contract(self.db, sales, oid, review.ContractInput(
                 "HT-" + order_no.removeprefix("JO-"), life.signed.astimezone().date(),
                 ["production", "technical", "purchasing", "archive"]))
+
+    def _open_opinions(self, order_id: int) -> list[tuple[int, str]]:
+        """The requests of the order's open round, as (opinion id, department)."""
+        with self.db.read_session() as s:
+            return list(s.execute(select(ReviewOpinion.id, ReviewOpinion.department)
+                                  .join(ReviewRound, ReviewRound.id == ReviewOpinion.round_id)
+                                  .where(ReviewRound.order_id == order_id, ReviewRound.closed_at.is_(None))
+                                  .order_by(ReviewOpinion.id)))
+
+    def _steps(self, order_id: int) -> list:
+        """The released plan's steps as (seq, planned start, planned end)."""
+        with self.db.read_session() as s:
+            return list(s.execute(select(PlanStep.seq, PlanStep.planned_start, PlanStep.planned_end)
+                                  .join(ProductionPlan, ProductionPlan.id == PlanStep.plan_id)
+                                  .where(ProductionPlan.order_id == order_id, ProductionPlan.status == "released")
+                                  .order_by(PlanStep.seq)))
 
     # ---- planning and the shop floor -----------------------------------------------------------------------------
 
@@ -282,16 +315,18 @@ class Lives:
 
         A late order's step of today has overrun: started on its day, not finished though its planned end passed."""
         worker = self.actors["production"]
-        plan = get_plan(self.db, life.order_id, self.today)
-        first = plan.steps[0].planned_start
+        steps = self._steps(life.order_id)
+        first = steps[0].planned_start
         tick_day = min(first - dt.timedelta(days=1), self.today)
-        for key in checklist_keys:
+        # Training is needed (and confirmed) only for a style the factory has not made before.
+        needs_training = any(style[5] for style in life.lines)
+        for key in [k for k in checklist_keys if k != "training" or needs_training]:
             with clock.frozen(_at(tick_day, 16)):
                 set_checklist_item(self.db, self.actors[CONFIRMERS[key]], life.order_id, key, done=True,
                                    note="IQC 合格 / passed IQC" if key == "materials" else "")
         finished = 0
         ready = first
-        for step in plan.steps:
+        for step in steps:
             start_day = max(step.planned_start, ready)
             if start_day > self.today or (start_day == self.today and self.now < _at(self.today, 9)):
                 break
@@ -311,3 +346,4 @@ class Lives:
 
 CONFIRMERS = {"equipment": "production.head", "tooling": "technical.head", "materials": "purchasing.head",
               "training": "technical.head"}
+

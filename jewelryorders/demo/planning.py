@@ -4,22 +4,13 @@ task sheets the production office has printed."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from sqlalchemy import select
 
 from ..db import Database
-from ..i18n import _
-from ..models.orders import Order
-from ..models.reviews import Contract
 from ..services.context import Actor, unit_of_work
-from ..services.errors import DomainError
-from ..services.planning.plans import StepChange, change_steps, finish_step, get_plan, propose_plan, release_plan, start_step
-from ..services.planning.checklist import set_checklist_item
-from ..services.planning.forecast import refresh_forecast
 from ..services.planning.master_data import (
     RoutingInput,
     RoutingStepInput,
@@ -86,9 +77,6 @@ ROUTINGS = {
     "bangle": ("手鐲工藝路線 Bangle routing", [CAD, WAX, CAST, FILE, POLISH, PLATE, QC]),
     "brooch": ("胸針工藝路線 Brooch routing", [CAD, WAX, CAST, FILE, SET, POLISH, PLATE, QC]),
 }
-
-CONFIRMERS = {"equipment": "production.head", "tooling": "technical.head", "materials": "purchasing.head",
-              "training": "technical.head"}
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
