@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from jewelryorders import clock
 from jewelryorders.db import open_database
 from jewelryorders.demo import build_demo, data
-from jewelryorders.demo.history import FATE_WEIGHTS, fate_counts, settings_of
+from jewelryorders.demo.history import FATE_WEIGHTS, fate_counts
 from jewelryorders.models.customers import Customer
 from jewelryorders.models.orders import Order, OrderLine
 from jewelryorders.models.planning import PlanStep, ProductionPlan

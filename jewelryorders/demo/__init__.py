@@ -213,7 +213,8 @@ def _plan_and_work(driver: Lives, rng, lives: list[OrderLife], phases: _Phases, 
         if done % 100 == 0:
             phases.step(done, len(signed))
     at_work = [life for life in current if life.fate == "in_production"]
-    for life in rng.sample(at_work, max(1, round(len(at_work) * LATE_SHARE))) if at_work else []:
+    # The orders due soonest are those a step's overrun makes late.
+    for life in sorted(at_work, key=lambda life: life.input.delivery_date)[:max(1, round(len(at_work) * LATE_SHARE))]:
         life.late = True
     printed = []
     for life in at_work:

@@ -60,6 +60,10 @@ class OrderLife:
     lines: list[tuple] = field(default_factory=list)  # the style rows of its lines (see data.STYLES)
 
     @property
+    def materials(self) -> list[MaterialLine]:
+        return [MaterialLine.of_input(line) for line in self.input.lines]
+
+    @property
     def value(self) -> Decimal:
         return sum((Decimal(line.unit_price) * line.quantity for line in self.input.lines), Decimal(0))
 
@@ -165,59 +169,85 @@ def plan_lives(rng: random.Random, n_orders: int, customers: list[tuple[str, str
 
 # ---- review texts that fit the order -------------------------------------------------------------------------
 
-def materials_text(life: OrderLife) -> str:
+@dataclass(frozen=True)
+class MaterialLine:
+    """What the review texts read of an order line: metal, pieces, grams a piece, stones (type, count, carats)."""
+
+    metal: str
+    quantity: int
+    grams: Decimal
+    stones: tuple[tuple[str, int, Decimal], ...]
+
+    @classmethod
+    def of_input(cls, line: LineInput) -> MaterialLine:
+        return cls(line.metal, int(line.quantity), Decimal(line.target_weight_g or "0"),
+                   tuple((st.stone_type, int(st.count), Decimal(st.carat)) for st in line.stones))
+
+    @classmethod
+    def of_view(cls, line) -> MaterialLine:
+        """From a stored order line (services.orders.intake.LineView)."""
+        return cls(line.metal, line.quantity, Decimal(line.target_weight_mg or 0) / 1000,
+                   tuple((st.stone_type, st.count, st.carat) for st in line.stones))
+
+
+def materials_text(lines: list[MaterialLine]) -> str:
     """Purchasing's materials list: the metal by alloy and weight, the stones by type, count and carats."""
     grams: dict[str, Decimal] = defaultdict(Decimal)
     stones: dict[str, list] = {}
-    for line in life.input.lines:
-        grams[line.metal] += Decimal(line.target_weight_g or "0") * line.quantity
-        for st in line.stones:
-            count, carat = stones.setdefault(st.stone_type, [0, Decimal(0)])
-            stones[st.stone_type] = [count + int(st.count), carat + Decimal(st.carat)]
+    for line in lines:
+        grams[line.metal] += line.grams * line.quantity
+        for kind, count, carat in line.stones:
+            total = stones.setdefault(kind, [0, Decimal(0)])
+            total[0] += count
+            total[1] += carat
     parts = [f"{metal}（{data.METAL_NAMES.get(metal, metal)}）約 {g.quantize(Decimal('0.1'))} g"
              for metal, g in grams.items()]
     parts += [f"{data.STONE_NAMES.get(kind, kind)} {count} 粒，共 {carat} ct" for kind, (count, carat) in stones.items()]
     return "；".join(parts)
 
 
-def settings_of(life: OrderLife) -> list[str]:
-    """The stone settings the order's styles need (empty for plain metal)."""
+def settings_of(lines: list[MaterialLine]) -> list[str]:
+    """The stone settings the order's lines need (empty for plain metal)."""
     found: list[str] = []
-    for style in life.lines:
-        for kind, count, carat in style[6]:
-            setting = data.stone_setting(kind, count, carat)
+    for line in lines:
+        for kind, count, carat in line.stones:
+            if count <= 0:
+                continue
+            setting = data.stone_setting(kind, max(1, count // max(1, line.quantity)), str(carat / count))
             if setting not in found:
                 found.append(setting)
     return found
 
 
-def solution_text(life: OrderLife) -> str:
-    metals = "、".join(dict.fromkeys(line.metal for line in life.input.lines))
-    settings = settings_of(life)
+def solution_text(lines: list[MaterialLine]) -> str:
+    """Technical's proposed solution: the metal's process and the setting of the order's stones."""
+    metals = "、".join(dict.fromkeys(line.metal for line in lines))
+    settings = settings_of(lines)
     if not settings:
         return f"{metals} 素金款，無鑲石：倒模後執模，重點在拋光與電金。"
     return f"{metals} 倒模後執模；鑲石採用 {'、'.join(settings)}，鑲後逐件搖動測試。"
 
 
-def _answer(department: str, life: OrderLife, rng: random.Random, verdict: str) -> review.OpinionAnswer:
+def answer_for(department: str, lines: list[MaterialLine], rng: random.Random, verdict: str,
+               cycle_days: int, comments: str = "") -> review.OpinionAnswer:
+    """A department's answer whose texts fit the order: its metal and stones, the setting they need."""
     conditions = _CONDITIONS if verdict == "pass_with_conditions" else ""
     if department == "production":
-        return review.OpinionAnswer(verdict, "", conditions, difficulty=rng.choice(["low", "medium", "high"]),
-                                    cycle_days=max(5, life.required_days - rng.randint(0, 8)),
-                                    capacity_load_pct=rng.randint(55, 95))
+        return review.OpinionAnswer(verdict, comments, conditions, difficulty=rng.choice(["low", "medium", "high"]),
+                                    cycle_days=cycle_days, capacity_load_pct=rng.randint(55, 95))
     if department == "technical":
-        settings = settings_of(life)
-        feasibility = "feasible_with_changes" if settings and rng.random() < 0.3 else "feasible"
-        return review.OpinionAnswer(verdict, "", conditions, craft_feasibility=feasibility,
-                                    proposed_solution=solution_text(life))
-    return review.OpinionAnswer(verdict, "", conditions, materials_list=materials_text(life),
+        feasibility = ("not_feasible" if verdict == "reject" else
+                       "feasible_with_changes" if settings_of(lines) and rng.random() < 0.3 else "feasible")
+        return review.OpinionAnswer(verdict, comments, conditions, craft_feasibility=feasibility,
+                                    proposed_solution=solution_text(lines))
+    return review.OpinionAnswer(verdict, comments, conditions, materials_list=materials_text(lines),
                                 purchase_lead_days=rng.randint(3, 15),
                                 supplier_risk=rng.choice(["low", "low", "medium"]))
 
 
 def _prelim(life: OrderLife) -> review.PreliminaryInput:
     """What sales judged itself: the craft the styles need and the price terms (at the style list's prices)."""
-    settings = settings_of(life)
+    settings = settings_of(life.materials)
     craft = ("工藝：" + "、".join(settings)) if settings else "工藝：素金款，常規工藝"
     return review.PreliminaryInput(craft_ok=True, craft_note=craft, price_ok=True,
                                    price_note="按款式價目表報價，訂金 30%，餘款出貨前付清")
@@ -265,8 +295,8 @@ class Lives:
                 continue  # still waiting for this department
             verdict = self.rng.choice(["pass", "pass", "pass", "pass_with_conditions"])
             with clock.frozen(moment):
-                review.answer_opinion(self.db, self.actors[department], opinion_id,
-                                      _answer(department, life, self.rng, verdict))
+                review.answer_opinion(self.db, self.actors[department], opinion_id, answer_for(
+                    department, life.materials, self.rng, verdict, max(5, life.required_days - self.rng.randint(0, 8))))
         if fate == "detailed_review":
             return
         with clock.frozen(answer_at + dt.timedelta(hours=6)):
@@ -332,8 +362,8 @@ class Lives:
                 break
             with clock.frozen(_at(start_day, 9)):
                 start_step(self.db, worker, life.order_id, step.seq)
-            overrun = life.late and step.planned_end < self.today and step.planned_end >= self.today - \
-                dt.timedelta(days=6)
+            # The shop fell behind on a late order: a step due in the last two weeks is still being worked on.
+            overrun = life.late and self.today - dt.timedelta(days=14) <= step.planned_end < self.today
             if step.planned_end >= self.today or overrun:
                 break
             end_day = step.planned_end
