@@ -73,7 +73,8 @@ class _Phases:
 
     def begin(self, name: str, total: int) -> None:
         self.name, self.started = name, time.monotonic()
-        self.report(name, 0, total) if total else None
+        if total:
+            self.report(name, 0, total)
 
     def step(self, done: int, total: int) -> None:
         if done < total:
