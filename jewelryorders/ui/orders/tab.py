@@ -39,6 +39,7 @@ from .. import operations
 from ..context import UiContext
 from .customer_choice import choose_customer
 from .launch import open_order_form, open_order_window, run_external_action
+from ..common.column_sizing import fit_columns
 from .list_model import LATE_SOON_STAGES, OrderListModel
 
 SEARCH_DELAY_MS = 250
@@ -217,9 +218,8 @@ class OrdersTab(QWidget):
         header.setSectionsClickable(True)
         header.sortIndicatorChanged.connect(self.model.sort)
         header.setHighlightSections(False)
-        for column, width in enumerate((130, 200, 230, 80, 100, 100, 120, 110, 110)):
-            self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Sized to the header and the first page's rows after each load; the customer column takes what is left.
+        self.column_fitter = fit_columns(self.table, stretch=2)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.sig_open_current.connect(self.open_current)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_actions())
