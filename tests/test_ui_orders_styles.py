@@ -87,3 +87,82 @@ def test_the_filled_line_saves_with_the_styles_values(qtbot, ctx, db, catalogue,
     data = form.lines_model.lines[0].to_input()
     assert data.target_weight_g == "5.230" and data.unit_price == "2380.00"
     assert Decimal(data.unit_price) * 10 == Decimal("23800.00")
+
+
+# ---- the style window ----------------------------------------------------------------------------------------------
+
+def test_the_style_window_creates_and_edits_a_style(qtbot, ctx, db, catalogue, monkeypatch):
+    from jewelryorders.ui.styles import window as styles_window
+    from jewelryorders.ui.styles.window import StylesWindow
+
+    window = StylesWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.table.rowCount() == 3
+    window.new()
+    window.code.setText("ER-18K-0099")
+    window.description.setText("18K 耳環")
+    window.product_type.setCurrentIndex(window.product_type.findData("earring"))
+    window.metal.setCurrentIndex(window.metal.findData("Au750"))
+    window.target_weight.setText("2.450")
+    window.unit_price.setText("1,280.50")
+
+    def answer(dialog):
+        dialog.add_stone(styles_window.StoneDraft("diamond", "2", "0.200"))
+        return styles_window.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(styles_window, "run_dialog", answer)
+    window.edit_stones()
+    saved = window.save()
+    assert saved is not None and saved.code == "ER-18K-0099"
+    found = styles.find_style(db, "ER-18K-0099")
+    assert (found.target_weight_mg, found.unit_price, found.product_type) == (2450, Decimal("1280.50"), "earring")
+    assert [(s.stone_type, s.count, s.carat) for s in found.stones] == [("diamond", 2, Decimal("0.200"))]
+    assert window.table.rowCount() == 4
+
+    window.unit_price.setText("1300")
+    assert window.save() is not None
+    assert styles.find_style(db, "ER-18K-0099").unit_price == Decimal("1300.00")
+
+
+def test_the_style_window_marks_bad_fields_and_saves_nothing(qtbot, ctx, db, catalogue, monkeypatch):
+    from jewelryorders.ui.styles.window import StylesWindow
+
+    shown: list[str] = []
+    monkeypatch.setattr("jewelryorders.ui.operations.show_error", lambda parent, exc: shown.append(str(exc)))
+    window = StylesWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.new()
+    window.code.setText("BAD-1")
+    window.target_weight.setText("5.2345")
+    assert window.save() is None
+    assert shown and window.marks.marked() == ["name", "target_weight"]
+    assert styles.find_style(db, "BAD-1") is None
+
+
+def test_without_the_right_the_style_window_only_shows(qtbot, db, catalogue, make_user):
+    from jewelryorders.ui.styles.window import StylesWindow
+
+    quality = make_user("quality", "clerk", "inspector")
+    window = StylesWindow(UiContext(db, quality, "金福珠寶廠"))
+    qtbot.addWidget(window)
+    window.show()
+    assert window.table.rowCount() == 3
+    assert not window.save_button.isEnabled() and not window.new_button.isEnabled()
+    assert not window.code.isEnabled() and window.read_only_note.isVisible()
+
+
+@pytest.mark.parametrize("lang", ["zh_TW", "zh_CN", "en"])
+def test_the_style_window_fits_the_screen(qtbot, ctx, catalogue, lang):
+    from jewelryorders.i18n import set_language
+    from jewelryorders.ui.styles.window import StylesWindow
+
+    set_language(lang)
+    try:
+        window = StylesWindow(ctx)
+        qtbot.addWidget(window)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1366 and hint.height() <= 768 - 70
+    finally:
+        set_language("en")

@@ -55,6 +55,7 @@ ACTION_REFRESH = "orders.refresh"
 ACTION_IMPORT = "orders.import"
 ACTION_EXPORT = "orders.export"
 ACTION_PRINT = "orders.print_confirmation"
+ACTION_STYLES = "orders.styles"
 
 STAGES_OPEN = "open"
 STAGES_ALL = "all"
@@ -150,6 +151,7 @@ class OrdersTab(QWidget):
         self.toolbar.addAction(action(ACTION_PRINT, None, self.print_current))
         self.toolbar.addAction(action(ACTION_IMPORT, None, self.import_orders))
         self.toolbar.addAction(action(ACTION_EXPORT, None, self.export_orders))
+        self.toolbar.addAction(action(ACTION_STYLES, None, self.open_styles))
         self.toolbar.addSeparator()
         self.toolbar.addAction(action(ACTION_REFRESH, sp.SP_BrowserReload, self.refresh,
                                       QKeySequence.StandardKey.Refresh))
@@ -253,6 +255,7 @@ class OrdersTab(QWidget):
             ACTION_PRINT: (_("Print confirmation"), _("Print the order confirmation for the customer")),
             ACTION_IMPORT: (_("Import…"), _("Import orders from an Excel workbook")),
             ACTION_EXPORT: (_("Export…"), _("Export the orders in the list to an Excel workbook")),
+            ACTION_STYLES: (_("Styles…"), _("The styles and what an order line of each starts with")),
             ACTION_REFRESH: (_("Refresh"), _("Read the list again from the database (F5)")),
         }
         for key, (text, tip) in names.items():
@@ -463,6 +466,7 @@ class OrdersTab(QWidget):
             ACTION_PRINT: row is not None,
             ACTION_IMPORT: allowed(actor, "orders.edit"),
             ACTION_EXPORT: True,
+            ACTION_STYLES: True,  # all may look; saving needs the right to edit styles
             ACTION_REFRESH: True,
         }
         for key, on in enable.items():
@@ -527,6 +531,11 @@ class OrdersTab(QWidget):
         row = self.selected_order()
         if row is not None:
             run_external_action(self.ctx, "actions_print", "print_confirmation", self, row.id)
+
+    def open_styles(self) -> None:
+        from ..styles.window import open_styles_window
+
+        self.styles_window = open_styles_window(self.ctx, self)
 
     def import_orders(self) -> None:
         run_external_action(self.ctx, "actions_import", "import_orders", self)
