@@ -160,14 +160,14 @@ def squashed(text: str) -> str:
 
 EXPECTED = {
     "zh_TW": dict(title="訂單評審報告",
-                  sections=["一、訂單概要", "二、初步評審", "三、洽談記錄", "四、決策", "五、詳細評審", "六、附帶條件",
+                  sections=["一、訂單概要", "二、初步評審", "三、溝通協商記錄", "四、決策", "五、詳細評審", "六、附帶條件",
                             "七、最終決定", "八、合同", "九、簽署"],
-                  rounds=["第 1 輪", "第 2 輪"], verdicts=["有條件合格", "不合格", "合格"], overdue="逾期",
+                  rounds=["第 1 輪", "第 2 輪"], verdicts=["有條件通過", "未通過", "通過"], overdue="逾期",
                   unanswered="未回覆", failed="未通過", signatures=["銷售部", "生產部", "技術部", "採購部", "管理層"]),
     "zh_CN": dict(title="订单评审报告",
-                  sections=["一、订单概要", "二、初步评审", "三、洽谈记录", "四、决策", "五、详细评审", "六、附带条件",
+                  sections=["一、订单概要", "二、初步评审", "三、沟通协商记录", "四、决策", "五、详细评审", "六、附带条件",
                             "七、最终决定", "八、合同", "九、签署"],
-                  rounds=["第 1 轮", "第 2 轮"], verdicts=["有条件合格", "不合格", "合格"], overdue="逾期",
+                  rounds=["第 1 轮", "第 2 轮"], verdicts=["有条件通过", "未通过", "通过"], overdue="逾期",
                   unanswered="未回复", failed="未通过", signatures=["销售部", "生产部", "技术部", "采购部", "管理层"]),
     "en": dict(title="Order Review Report",
                sections=["1. Order summary", "2. Preliminary review", "3. Negotiation log", "4. Decisions",

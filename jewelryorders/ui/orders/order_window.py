@@ -44,7 +44,7 @@ from ...services.validation import mg_to_grams_text
 from .. import operations
 from ..context import UiContext
 from .launch import open_order_form, run_external_action
-from .list_model import AT_RISK, AT_RISK_TEXT, LATE, LATE_TEXT, NOT_COUNTING, delivery_status
+from .list_model import AT_RISK, AT_RISK_TEXT, LATE, LATE_TEXT, NOT_COUNTING, delivery_status, overdue_text
 from .style import TABLE_STYLE, stage_badge_css
 from .timeline import TimelineWidget, local_time_text
 
@@ -383,7 +383,7 @@ class OrderWindow(QDialog):
         if status.days is None or status.state == NOT_COUNTING:
             text = ""
         elif status.days < 0:
-            text = _("Late by {n} days", n=-status.days)
+            text = overdue_text(-status.days)
         elif status.days == 0:
             text = _("Due today")
         else:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..common.column_sizing import fit_columns
 from ... import clock
 from ...i18n import N_, _, current_language
 from ...models.reviews import DECISIONS, FEASIBILITY, LEVELS, VERDICTS
@@ -83,9 +84,12 @@ def _table(model: PagedTableModel, widths: list[int]) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
-    # Fixed widths: sizing to contents would fetch every page of a long list.
+    # Sized to the header and a sample of the first page's rows (never every page of a long list); the widths
+    # given are where the columns start before the first load.
     for column, width in enumerate(widths):
         view.setColumnWidth(column, width)
+    view.column_fitter = fit_columns(view)
+    view.horizontalHeader().setStretchLastSection(True)
     return view
 
 
