@@ -15,6 +15,7 @@ from jewelryorders.services import customers
 
 from jewelryorders.services.orders import intake as orders
 
+from jewelryorders.services.review import policy
 from jewelryorders.services.review import procedure as review
 from jewelryorders.services.review import queries
 from jewelryorders.ui.context import EventBus, UiContext
@@ -24,6 +25,16 @@ from jewelryorders.ui.review.tab import VIEW_ESCALATIONS, VIEW_INBOX, VIEW_PRELI
 from .conftest import order_input
 
 UTC = dt.timezone.utc
+
+
+@pytest.fixture(autouse=True)
+def price_policy(request):
+    """The factory's HKD price policy: the test order (3.125 g Au750 at HKD 2,380) meets it."""
+    if "db" not in request.fixturenames:
+        return
+    db = request.getfixturevalue("db")
+    boss = request.getfixturevalue("make_user")("management", "manager", "policy.boss")
+    policy.set_price_policy(db, boss, policy.CurrencyPolicyInput("HKD", "300", "15", {"Au750": "500"}))
 
 
 @pytest.fixture
@@ -140,11 +151,17 @@ def test_clerk_heads_and_manager_carry_an_order_to_a_signed_contract(qtbot, db, 
     prelim = sales.view(VIEW_PRELIMINARY)
     sales.show_view(VIEW_PRELIMINARY)
     assert prelim.select_order(order.id)
-    assert "Over limit" in prelim.checks.text() and "HKD 119,000.00" in prelim.checks.text()
+    assert "Over the limit by HKD 19,000.00" in prelim.checks.text() and "HKD 119,000.00" in prelim.checks.text()
+    # No check starts ticked: the craft waits for the reviewer's judgement.
+    assert prelim.craft_choice.currentText() == "Not judged yet" and "Not judged yet" in prelim.checks.text()
     fill_next_dialog(lambda d: None)
     prelim.accept_button.click()
     assert errors and "cannot be accepted" in errors[-1] and "credit" in errors[-1]
+    assert "craft requirements have not been judged" in errors[-1]
     assert stage(db, order.id) == "preliminary_review"
+    prelim.craft_choice.setCurrentIndex(1)  # clear
+    prelim.craft_note.setText("爪鑲，常規工藝")
+    assert "Not judged yet" not in prelim.checks.text()
 
     # Escalation to a manager, who accepts it with a reason.
     fill_next_dialog(lambda d: d.reason.setPlainText("信用額度不足，老客戶"))
@@ -245,7 +262,7 @@ def test_overdue_opinions_show_as_a_badge_red_rows_and_in_the_status_bar(qtbot, 
     past = clock.now() - dt.timedelta(days=3)
     review.accept_and_send(db, people["sales"], order.id,
                            {d: past + dt.timedelta(days=1) for d in ("production", "technical", "purchasing")},
-                           now=past)
+                           review.PreliminaryInput(True, "常規工藝"), now=past)
     review.answer_opinion(db, people["purchasing"], queries.review_history(db, order.id).latest_round.opinions[2].id,
                           review.OpinionAnswer("pass", materials_list="Au750 180 g", purchase_lead_days=5,
                                                supplier_risk="low"), now=past + dt.timedelta(hours=2))
