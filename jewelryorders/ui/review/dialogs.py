@@ -307,11 +307,11 @@ class PricePolicyDialog(QDialog):
 
     def show_currency(self, currency: str) -> None:
         current = self.policy.for_currency(currency)
-        self.labour.setText(str(current.labour_per_piece) if current else "")
-        self.margin.setText(str(current.min_margin_pct) if current else "")
+        self.labour.setText(format(current.labour_per_piece.normalize(), "f") if current else "")
+        self.margin.setText(format(current.min_margin_pct.normalize(), "f") if current else "")
         for metal, edit in self.metal_prices.items():
             price = current.metal_price_per_g.get(metal) if current else None
-            edit.setText("" if price is None else str(price.normalize() if price == price.to_integral() else price))
+            edit.setText("" if price is None else format(price.normalize(), "f"))
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Company price policy"))
