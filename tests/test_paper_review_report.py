@@ -115,7 +115,8 @@ def make_report(lang: str) -> ReviewReportData:
         order=make_order(lang),
         preliminary_checks=[
             ReviewCheckData(labels["credit"], CHECK_OVER_LIMIT,
-                            "Open orders USD 512,000.00 + this order USD 461,000.00 vs limit USD 800,000.00"),
+                            "Open orders USD 512,000.00 + this order USD 461,000.00 vs limit USD 800,000.00",
+                            "Cleared by a payment\n2026-03-05 王經理: 30% deposit received"),
             ReviewCheckData(labels["lead_time"], ROUND_PASSED, "74 days offered; plan needs 52"),
             ReviewCheckData(labels["craft"], CHECK_TO_BE_CONFIRMED, "Halo micro-pavé: to be confirmed by technical"),
             ReviewCheckData(labels["price_terms"], ROUND_PASSED, "30% deposit, balance before shipment"),
@@ -203,6 +204,7 @@ def test_review_report_files_the_whole_review_in_each_language(tmp_path, lang):
     assert "12.345" in text
     assert "Lumière & Fils <b>Joaillerie</b> SA" in text
     assert "Open orders USD 512,000.00 + this order USD 461,000.00 vs limit USD 800,000.00" in text
+    assert "2026-03-05 王經理: 30% deposit received" in text and "Cleared by a payment" in text
     assert "First article to be approved by the customer before batch setting." in text
     assert LABELS[lang]["over_limit"] in text
     for number, page in enumerate(pages, start=1):

@@ -27,6 +27,7 @@ from jewelryorders.ui.orders.order_window import OrderWindow
 from jewelryorders.ui.orders.tab import OrdersTab
 
 from .conftest import TEST_TODAY, order_input
+from .review_support import set_stage
 
 TODAY = TEST_TODAY
 
@@ -431,6 +432,7 @@ def test_import_export_and_print_slots_call_the_other_modules(qtbot, ctx, order_
         setattr(module, function, lambda *args, f=function: calls.append((f, args[2:])))
         monkeypatch.setitem(sys.modules, module.__name__, module)
     order = order_factory()
+    set_stage(ctx.db, order.id, "contracted")
     tab = make_tab(qtbot, ctx)
     tab.table.selectRow(0)
     for key in (tab_module.ACTION_IMPORT, tab_module.ACTION_EXPORT, tab_module.ACTION_PRINT):

@@ -249,7 +249,7 @@ def _prelim(life: OrderLife) -> review.PreliminaryInput:
     """What sales judged itself: the craft the styles need and the price terms (at the style list's prices)."""
     settings = settings_of(life.materials)
     craft = ("工藝：" + "、".join(settings)) if settings else "工藝：素金款，常規工藝"
-    return review.PreliminaryInput(craft_ok=True, craft_note=craft, price_ok=True,
+    return review.PreliminaryInput(craft_ok=True, craft_note=craft,
                                    price_note="按款式價目表報價，訂金 30%，餘款出貨前付清")
 
 
@@ -259,8 +259,12 @@ class Lives:
     """Carries planned lives through the services, each call at its own moment on the clock."""
 
     def __init__(self, db, rng: random.Random, actors, today: dt.date):
+        from .review import _ensure_price_policy
+
         self.db, self.rng, self.actors, self.today = db, rng, actors, today
         self.now = clock.now()
+        # The price terms are checked against the company's policy, which management sets before the first review.
+        _ensure_price_policy(db, actors["manager"])
 
     def _talk(self, moment: dt.datetime) -> review.NegotiationInput:
         return review.NegotiationInput(moment.astimezone().date(), self.rng.choice(_CONTACTS),

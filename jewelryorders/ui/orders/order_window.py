@@ -38,6 +38,7 @@ from ...services.documents import DocumentInfo
 from ...services.errors import DomainError
 from ...services.orders import intake as orders
 from ...services.orders.intake import LineView, OrderView
+from ...services.orders.papers import confirmation_refusal
 from ...services.orders.timeline import file_size_text
 from ...services.permissions import allowed
 from ...services.validation import mg_to_grams_text
@@ -418,6 +419,9 @@ class OrderWindow(QDialog):
         self.submit_button.setVisible(v is not None and v.stage == "draft")
         self.submit_button.setEnabled(v is not None and v.stage == "draft"
                                       and allowed(self.ctx.actor, "orders.submit"))
+        refusal = confirmation_refusal(v.order_no, v.stage) if v is not None else None
+        self.print_button.setEnabled(v is not None and refusal is None)
+        self.print_button.setToolTip(refusal or "")
         selected = bool(self.attachments.selectedItems())
         self.open_button.setEnabled(selected)
         self.save_copy_button.setEnabled(selected)

@@ -33,6 +33,7 @@ from ...services.errors import DomainError
 from ...services.orders import intake as orders
 from ...services.orders import reads as order_reads
 from ...services.orders.intake import OrderFilter, OrderRow
+from ...services.orders.papers import confirmation_refusal
 from ...services.permissions import allowed
 from ...services.stages import EDITABLE_STAGES, OPEN_STAGES, TRANSITIONS, stage_label
 from .. import operations
@@ -463,7 +464,7 @@ class OrdersTab(QWidget):
             ACTION_SUBMIT: row is not None and stage == "draft" and allowed(actor, "orders.submit"),
             ACTION_CANCEL: row is not None and "cancelled" in TRANSITIONS.get(stage, set())
             and allowed(actor, "orders.cancel"),
-            ACTION_PRINT: row is not None,
+            ACTION_PRINT: row is not None and confirmation_refusal(row.order_no, row.stage) is None,
             ACTION_IMPORT: allowed(actor, "orders.edit"),
             ACTION_EXPORT: True,
             ACTION_STYLES: True,  # all may look; saving needs the right to edit styles
@@ -471,6 +472,9 @@ class OrdersTab(QWidget):
         }
         for key, on in enable.items():
             self.actions_by_id[key].setEnabled(on)
+        # A disabled Print says why: the confirmation exists only for a contracted order.
+        refusal = confirmation_refusal(row.order_no, row.stage) if row is not None else None
+        self.actions_by_id[ACTION_PRINT].setToolTip(refusal or _("Print the order confirmation for the customer"))
 
     def _context_menu(self, pos) -> None:
         index = self.table.indexAt(pos)
