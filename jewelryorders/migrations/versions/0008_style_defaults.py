@@ -1,13 +1,13 @@
 """styles carry what an order line of the style starts with: target weight, price and stones
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
