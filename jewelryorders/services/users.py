@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
+import math
 import os
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -87,7 +90,12 @@ SETTING_DEFAULTS = {
     "default_currency": "CNY",
     "default_lead_days": "30",
     "language": "zh_TW",
+    # After this many wrong passwords in a row the user is locked out for the given minutes (the factory sets both).
+    "login_max_failures": "5",
+    "login_lockout_minutes": "15",
 }
+# Limits an administrator may set, so a typo cannot disable the lockout or lock everyone out for a year.
+INTEGER_SETTINGS = {"login_max_failures": (1, 100), "login_lockout_minutes": (1, 24 * 60)}
 
 
 def get_settings(db: Database) -> dict[str, str]:
@@ -109,6 +117,11 @@ def update_settings(db: Database, actor: Actor, values: dict[str, str]) -> None:
             problems.add(key, _("Unknown setting {key}.", key=key))
             continue
         clean[key] = text(problems, key, key, value, max_len=500)
+        if key in INTEGER_SETTINGS and clean[key]:
+            low, high = INTEGER_SETTINGS[key]
+            if not clean[key].isdigit() or not low <= int(clean[key]) <= high:
+                problems.add(key, _("{field} must be a whole number from {low} to {high}.", field=key, low=low,
+                                    high=high))
     if "factory_name" in clean and not clean["factory_name"]:
         problems.add("factory_name", _("{field} is required.", field=_("Factory name")))
     problems.raise_if_any()
@@ -154,17 +167,84 @@ def setup_factory(db: Database, factory_name: str, admin_username: str, admin_pa
         return _info(user)
 
 
+# A failed login waits this long before it answers, whoever the user, so guessing is slow and timing tells nothing.
+FAILED_LOGIN_DELAY_S = 1.0
+_dummy_hashes: dict[tuple[int, int, int], str] = {}
+
+
+def _pause_after_failure(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _dummy_hash() -> str:
+    """A stored-format hash to check an unknown user's password against: the same scrypt work as a real user."""
+    params = (SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    if params not in _dummy_hashes:
+        _dummy_hashes[params] = hash_password(os.urandom(16).hex())
+    return _dummy_hashes[params]
+
+
+def _login_limits(s) -> tuple[int, int]:
+    stored = {row.key: row.value for row in s.scalars(select(Setting).where(Setting.key.in_(list(INTEGER_SETTINGS))))}
+    values = []
+    for key in ("login_max_failures", "login_lockout_minutes"):
+        raw = stored.get(key, SETTING_DEFAULTS[key])
+        low, high = INTEGER_SETTINGS[key]
+        values.append(min(max(int(raw), low), high) if str(raw).isdigit() else int(SETTING_DEFAULTS[key]))
+    return values[0], values[1]
+
+
 def authenticate(db: Database, username: str, password: str) -> Actor:
+    """Log in. Every failure is recorded in the audit trail, answers only after a pause, and after the factory's
+    number of wrong passwords in a row the user is locked out for a while; an unknown user name costs the same
+    password hashing as a known one, so nobody can tell them apart by the time the answer takes."""
+    name = (username or "").strip() if isinstance(username, str) else ""
+    password = password if isinstance(password, str) else ""
+    failure: str | None = None
+    actor: Actor | None = None
     with unit_of_work(db) as s:
-        user = s.scalar(select(User).where(User.username == (username or "").strip()))
-        if user is None or not verify_password(password or "", user.password_hash):
-            raise AuthenticationError(_("Wrong user name or password."))
-        if not user.active:
-            raise AuthenticationError(_("The user {user} is deactivated. Ask an administrator.", user=user.username))
-        user.last_login_at = clock.now()
-        actor = actor_of(user)
-        audit.record(s, actor, "login", "user", user.id, LazyText("Logged in"))
-        return actor
+        max_failures, lockout_minutes = _login_limits(s)
+        user = s.scalar(select(User).where(User.username == name)) if name else None
+        password_ok = verify_password(password, user.password_hash if user is not None else _dummy_hash())
+        now = clock.now()
+        someone = Actor(None, name[:64] or "?", name[:120], "", "")
+        if user is None:
+            audit.record(s, someone, "login_failed", "user", None,
+                         LazyText("Failed login: unknown user name {user}", user=name[:64]))
+            failure = _("Wrong user name or password.")
+        elif user.locked_until is not None and user.locked_until > now:
+            minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
+            audit.record(s, someone, "login_failed", "user", user.id,
+                         LazyText("Failed login for {user}: locked out", user=user.username))
+            failure = _("Too many wrong passwords: the user {user} is locked for {minutes} more minutes. Wait, or "
+                        "ask an administrator to reset the password.", user=user.username, minutes=minutes)
+        elif not password_ok:
+            user.failed_logins = (user.failed_logins or 0) + 1
+            audit.record(s, someone, "login_failed", "user", user.id,
+                         LazyText("Failed login for {user}: wrong password ({n} in a row)", user=user.username,
+                                  n=user.failed_logins))
+            failure = _("Wrong user name or password.")
+            if user.failed_logins >= max_failures:
+                user.locked_until = now + dt.timedelta(minutes=lockout_minutes)
+                audit.record(s, someone, "lockout", "user", user.id,
+                             LazyText("User {user} locked out for {minutes} minutes after {n} wrong passwords",
+                                      user=user.username, minutes=lockout_minutes, n=user.failed_logins))
+                user.failed_logins = 0
+                failure = _("Too many wrong passwords: the user {user} is locked for {minutes} minutes. Wait, or "
+                            "ask an administrator to reset the password.", user=user.username,
+                            minutes=lockout_minutes)
+        elif not user.active:
+            audit.record(s, someone, "login_failed", "user", user.id,
+                         LazyText("Failed login for {user}: deactivated", user=user.username))
+            failure = _("The user {user} is deactivated. Ask an administrator.", user=user.username)
+        else:
+            user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+            actor = actor_of(user)
+            audit.record(s, actor, "login", "user", user.id, LazyText("Logged in"))
+    if failure is not None or actor is None:
+        _pause_after_failure(FAILED_LOGIN_DELAY_S)
+        raise AuthenticationError(failure or _("Wrong user name or password."))
+    return actor
 
 
 # ---- administration -----------------------------------------------------------------------------------------
@@ -255,6 +335,7 @@ def reset_password(db: Database, actor: Actor, user_id: int, new_password: str) 
         if user is None:
             raise NotFound(_("User {id} does not exist.", id=user_id))
         user.password_hash = hash_password(new_password)
+        user.failed_logins, user.locked_until = 0, None  # a new password from the administrator also unlocks
         audit.record(s, actor, "reset_password", "user", user.id,
                      LazyText("Password of {user} reset", user=user.username))
 
