@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Iterator
@@ -314,7 +315,30 @@ def backup_sqlite(path: Path, label: str) -> Path:
             dst.close()
     finally:
         src.close()
+    # The audit trail's anchor travels with the backup, so a restored copy can still be checked against it.
+    anchor = path.with_name(path.name + ".anchor")
+    if anchor.exists():
+        shutil.copyfile(anchor, target.with_name(target.name + ".anchor"))
     return target
+
+
+def _newer_version_message(where: str, revision: str) -> str:
+    return _("The database {file} was written by a newer version of jewelryorders (schema {revision}). Install the "
+             "newer version to open it; this version has not changed it.", file=where, revision=revision)
+
+
+def _sqlite_revision_readonly(path: Path) -> str | None:
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error:
+        return None
+    try:
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(row[0]) if row else None
+    except sqlite3.Error:
+        return None  # no such table (another program's file) or locked: the engine's checks below say which
+    finally:
+        con.close()
 
 
 def open_database(url: str, *, migrate: bool = True, backup: bool = True) -> Database:
@@ -329,6 +353,10 @@ def open_database(url: str, *, migrate: bool = True, backup: bool = True) -> Dat
             damaged = diagnose_sqlite(path)
             if damaged:  # refuse before anything (a migration, a first write) could touch the damaged file
                 raise DatabaseOpenError(damage_message(where, damaged))
+            revision = _sqlite_revision_readonly(path)
+            if revision is not None and revision not in known_revisions():
+                # Asked read-only: even switching the journal mode on connect would change a newer version's file.
+                raise DatabaseOpenError(_newer_version_message(where, revision))
     try:
         engine = _sqlite_engine(url) if is_sqlite else create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # e.g. a missing driver for the URL
@@ -339,9 +367,7 @@ def open_database(url: str, *, migrate: bool = True, backup: bool = True) -> Dat
             current = MigrationContext.configure(conn).get_current_revision()
             tables = set(inspect(conn).get_table_names())
         if current is not None and current not in known_revisions():
-            raise DatabaseOpenError(_("The database {file} was written by a newer version of jewelryorders "
-                                      "(schema {revision}). Install the newer version to open it; this version "
-                                      "has not changed it.", file=where, revision=current))
+            raise DatabaseOpenError(_newer_version_message(where, current))
         if current is None and tables - {"alembic_version"}:
             raise DatabaseOpenError(_("{file} is an SQLite database of another program, not a jewelryorders "
                                       "database. Choose another file.", file=where))

@@ -12,7 +12,7 @@ from ..i18n import _
 from ..models.orders import STAGES
 from ..models.users import DEPARTMENTS, ROLES
 from ..services import audit, customers, users
-from ..services.errors import DomainError
+from ..services.errors import StorageError
 from ..services.orders import reads as order_reads
 from ..services.orders import intake as orders
 from ..services.stages import stage_label
@@ -64,7 +64,7 @@ def run_check(ctx: CliContext, args) -> int:
     db = ctx.db
     try:
         return _run_check(ctx, db, args)
-    except (DomainError, SQLAlchemyError, sqlite3.Error, OSError) as exc:
+    except (StorageError, SQLAlchemyError, sqlite3.Error, OSError) as exc:
         # Whatever the damage, the answer is words and a non-zero exit, never a traceback.
         from ..db import damage_message, diagnose_sqlite
 

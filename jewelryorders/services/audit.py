@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..db import Database
-from ..i18n import LANGUAGES, LazyText, _
+from ..i18n import LANGUAGES, N_, LazyText, _
 from ..models.audit import AuditEvent, AuditHead
 from .context import Actor, confirm_actor, read_session
 from .errors import DomainError
@@ -385,6 +385,9 @@ def _tracked_entities() -> dict[str, tuple[type, Any]]:
             "user": (User, lambda r: r.username)}
 
 
+_ENTITY_LABELS = {"order": N_("entity|order"), "customer": N_("entity|customer"), "user": N_("entity|user")}
+
+
 def _same_value(recorded: Any, current: Any) -> bool:
     current = _jsonable(current)
     if recorded == current:
@@ -445,8 +448,9 @@ def verify_records(db: Database, batch: int = 5000, limit_problems: int = 200) -
         by_entity: dict[str, list[tuple[int, dict | None]]] = {}
         for (entity, entity_id), state in states.items():
             by_entity.setdefault(entity, []).append((entity_id, state))
-        for entity, items in by_entity.items():
-            model, name_of = tracked[entity]
+        for entity_key, items in by_entity.items():
+            model, name_of = tracked[entity_key]
+            entity = _(_ENTITY_LABELS[entity_key])
             columns = {c.key for c in sa_inspect(model).mapper.column_attrs}
             for start in range(0, len(items), 500):
                 chunk = items[start:start + 500]
