@@ -69,7 +69,9 @@ def _info(u: User) -> UserInfo:
 
 
 def _check_password(problems: Problems, password: str, field: str = "password") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+    if password is not None and not isinstance(password, str):
+        problems.add(field, _("The password must be text."))
+    elif len(password or "") < MIN_PASSWORD_LENGTH:
         problems.add(field, _("The password must have at least {n} characters.", n=MIN_PASSWORD_LENGTH))
     elif len(password) > 256:
         problems.add(field, _("The password is too long (at most 256 characters)."))
@@ -267,11 +269,18 @@ def get_user(db: Database, user_id: int) -> UserInfo:
 
 def _validate_user_fields(problems: Problems, display_name: str, department: str, role: str) -> str:
     name = text(problems, "display_name", _("Display name"), display_name, required=True, max_len=120)
-    if department not in DEPARTMENTS:
+    if not isinstance(department, str) or department not in DEPARTMENTS:
         problems.add("department", _("Choose a department."))
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         problems.add("role", _("Choose a role."))
     return name
+
+
+def _check_choices(problems: Problems, active, language) -> None:
+    if not isinstance(active, bool):
+        problems.add("active", _("Choose whether the user is active."))
+    if language is not None and (not isinstance(language, str) or language not in LANGUAGES):
+        problems.add("language", _("Choose a language."))
 
 
 def create_user(db: Database, actor: Actor, username: str, display_name: str, department: str, role: str,
@@ -281,6 +290,7 @@ def create_user(db: Database, actor: Actor, username: str, display_name: str, de
     uname = _check_username(problems, username)
     dname = _validate_user_fields(problems, display_name, department, role)
     _check_password(problems, password)
+    _check_choices(problems, active, language)
     problems.raise_if_any()
     with unit_of_work(db) as s:
         if s.scalar(select(User.id).where(func.lower(User.username) == uname.lower())):
@@ -304,6 +314,7 @@ def update_user(db: Database, actor: Actor, user_id: int, expected_version: int,
     require(actor, "users.manage")
     problems = Problems()
     dname = _validate_user_fields(problems, display_name, department, role)
+    _check_choices(problems, active, language)
     problems.raise_if_any()
     with unit_of_work(db) as s:
         user = s.get(User, user_id)
