@@ -192,6 +192,11 @@ def _check_sqlite_file(path: Path) -> None:
         raise DatabaseOpenError(damage_message(str(path), [problem]))
 
 
+def _readonly_uri(path: Path) -> str:
+    """SQLite's URI for reading a file without any chance of writing it (names with '?' or '#' quoted)."""
+    return path.resolve().as_uri() + "?mode=ro"
+
+
 def _header_problem(path: Path, header: bytes, size: int) -> str | None:
     """A cut-off file shows in its header: SQLite records the page size and, when valid, the page count."""
     if len(header) < 100:
@@ -236,7 +241,7 @@ def diagnose_sqlite(path: Path, full: bool = False) -> list[str]:
     ("disk image is malformed"), reads each table and index in turn to name the ones that cannot be read."""
     pragma = "integrity_check" if full else "quick_check"
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        con = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         return [_("it cannot be opened ({error})", error=str(exc))]
     try:
@@ -329,7 +334,7 @@ def _newer_version_message(where: str, revision: str) -> str:
 
 def _sqlite_revision_readonly(path: Path) -> str | None:
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        con = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error:
         return None
     try:
