@@ -97,6 +97,9 @@ def unit_of_work(db: Database) -> Iterator[Session]:
     except StatementError as exc:
         raise ValidationError(_("A value could not be stored ({detail}). Nothing was saved.",
                                 detail=str(exc.orig))) from exc
+    except OverflowError as exc:  # the driver refuses a number beyond the database's integers before SQL runs
+        raise ValidationError(_("A number is too large to be stored ({detail}). Nothing was saved.",
+                                detail=str(exc))) from exc
     finally:
         _REQUIRED.set((None, frozenset()))
 
