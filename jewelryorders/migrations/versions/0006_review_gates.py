@@ -1,7 +1,7 @@
 """preliminary review gates: the customer's rating and payments in the credit check, craft judged, what cleared a check
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from jewelryorders.models.base import UTCDateTime
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
