@@ -197,3 +197,41 @@ def test_roles_without_the_right_change_nothing(db, people, catalogue):
 def test_unknown_records_are_named(db, people):
     with pytest.raises(NotFound, match="Lot 999"):
         stock.decide_lot(db, people["buyer_head"], 999, release=True, reason="x")
+
+
+def test_purchase_order_paper_stock_workbook_and_lists_from_the_command_line(db, people, catalogue, tmp_path,
+                                                                              capsys):
+    import json
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    from jewelryorders.cli.main import main
+    from jewelryorders.services import users
+
+    users.update_settings(db, users.authenticate(db, "admin", "admin-pass"), {"factory_name": "金福珠寶廠"})
+    po = _sent_po(db, people, catalogue, grams="500")
+    [lot] = stock.receive(db, people["buyer"], po.id, [stock.ReceiptLine(po.lines[0].id, "200.5")])
+    path = db.path
+    for lang, words in (("zh_TW", ["採購單", po.po_no, "金源貴金屬", "500.000 克", "M-AU750Y"]),
+                        ("en", ["Purchase order", po.po_no, "500.000 g", "HKD 260,250.00"])):
+        out = tmp_path / f"po-{lang}.pdf"
+        assert main(["--db", str(path), "--lang", lang, "print", "purchase-order", po.po_no, "--out", str(out)]) == 0
+        text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
+        for word in words:
+            assert word in text, (lang, word)
+    capsys.readouterr()
+    assert main(["--db", str(path), "--lang", "en", "list", "lots", "--format", "json"]) == 0
+    lots = json.loads(capsys.readouterr().out)
+    assert [(r["lot_no"], r["status"], r["on_hand"]) for r in lots] == [(lot.lot_no, "Quarantined", "200.500")]
+    assert main(["--db", str(path), "--lang", "zh_TW", "list", "purchase-orders", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["status"] == "部分收貨"
+    out = tmp_path / "stock.xlsx"
+    assert main(["--db", str(path), "--lang", "zh_TW", "export", "stock", "--out", str(out)]) == 0
+    wb = load_workbook(out)
+    sheet = wb.worksheets[0]
+    header = [c.value for c in sheet[3]]
+    assert header[:5] == ["編號", "物料", "類別", "單位", "已放行"]
+    gold = next(row for row in sheet.iter_rows(min_row=4, values_only=True) if row[0] == "M-AU750Y")
+    assert str(gold[5]) == "200.5" and sheet.freeze_panes == "A4"
+    assert [c.value for c in wb.worksheets[1][2]][0] == lot.lot_no

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ...i18n import N_, _
+from ...i18n import N_, _, tr
 from ...models.materials import UNITS
 from ..context import Actor
 from ..permissions import register
@@ -46,8 +46,8 @@ register_kind("pick_list", "PK", 5)
 register_kind("supplier", "S", 4)
 
 
-def unit_label(unit: str) -> str:
-    return _(UNITS.get(unit, unit))
+def unit_label(unit: str, lang: str | None = None) -> str:
+    return tr(UNITS.get(unit, unit), lang)
 
 
 def quantity(problems: Problems, field: str, label: str, value: object, unit: str, *, required: bool = True,
@@ -119,5 +119,5 @@ def qty_text(milli: int | None, unit: str) -> str:
     return f"{sign}{m // MILLI:,}.{m % MILLI:03d}"
 
 
-def qty_with_unit(milli: int | None, unit: str) -> str:
-    return f"{qty_text(milli, unit)} {unit_label(unit)}"
+def qty_with_unit(milli: int | None, unit: str, lang: str | None = None) -> str:
+    return f"{qty_text(milli, unit)} {unit_label(unit, lang)}"

@@ -1,0 +1,58 @@
+"""The data of the purchasing papers, read from the database and handed to reports/ as plain objects."""
+
+from __future__ import annotations
+
+from ...db import Database
+from ...i18n import tr
+from ...models.materials import PO_STATUSES
+from ...reports.purchase_order import PurchaseLinePaper, PurchaseOrderPaper
+from ..users import get_setting
+from .common import qty_with_unit
+from .purchasing import get_purchase_order_by_no
+
+
+def purchase_order_paper(db: Database, po_no: str, lang: str) -> PurchaseOrderPaper:
+    po = get_purchase_order_by_no(db, po_no)
+    lines = tuple(PurchaseLinePaper(line.line_no, line.material_code, line.material_name,
+                                    qty_with_unit(line.qty, line.unit, lang), line.pieces, line.unit_price,
+                                    line.amount) for line in po.lines)
+    return PurchaseOrderPaper(
+        factory_name=get_setting(db, "factory_name") or "", factory_address=get_setting(db, "factory_address") or "",
+        po_no=po.po_no, status=tr(PO_STATUSES[po.status], lang), supplier_code=po.supplier_code,
+        supplier_name=po.supplier_name, supplier_contact=po.supplier_contact, supplier_address=po.supplier_address,
+        order_no=po.order_no, currency=po.currency, due_date=po.due_date, written_at=po.created_at, note=po.note,
+        lines=lines)
+
+
+
+def export_stock(db: Database, path, lang: str):
+    """The stock workbook: per material by state (the factory's own stock) and every lot with stock."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from ... import clock
+    from ...models.customers import Customer
+    from ...models.materials import LOT_STATUSES, MATERIAL_KINDS, UNITS, Lot, Material, Supplier
+    from ...reports.stock_xlsx import LotSheetRow, StockSheetRow, write_stock_xlsx
+    from ..context import read_session
+    from .stock import stock_overview
+
+    def q(milli: int) -> Decimal:
+        return Decimal(milli) / 1000
+
+    materials = [StockSheetRow(r.code, r.name, tr(MATERIAL_KINDS[r.kind], lang), tr(UNITS[r.unit], lang),
+                               q(r.released), q(r.quarantined), q(r.rejected), q(r.reserved), q(r.available),
+                               q(r.on_order)) for r in stock_overview(db)]
+    with read_session(db) as s:
+        rows = s.execute(select(Lot, Material, Supplier.name, Customer.name)
+                         .join(Material, Material.id == Lot.material_id)
+                         .outerjoin(Supplier, Supplier.id == Lot.supplier_id)
+                         .outerjoin(Customer, Customer.id == Lot.customer_id)
+                         .where(Lot.on_hand_qty > 0).order_by(Material.code, Lot.received_at)).all()
+        lots = [LotSheetRow(lot.lot_no, m.code, m.name, tr(UNITS[m.unit], lang), tr(LOT_STATUSES[lot.status], lang),
+                            supplier or (tr("customer: {name}", lang, name=customer) if customer else ""),
+                            lot.received_at, q(lot.on_hand_qty), lot.on_hand_pieces, lot.expiry_date)
+                for lot, m, supplier, customer in rows]
+    return write_stock_xlsx(path, materials, lots, factory_name=get_setting(db, "factory_name") or "", lang=lang,
+                            as_of=clock.now())
