@@ -15,7 +15,7 @@ from jewelryorders.services.errors import GateError, NotFound, PermissionDenied,
 from jewelryorders.services.materials import master, picking, purchasing, requirements, stock
 from jewelryorders.services.materials.common import qty_text
 
-from .planning_support import contracted, factory  # noqa: F401  (fixtures)
+from .planning_support import contracted, factory  # noqa: F401,F811  (fixtures)
 
 
 @pytest.fixture

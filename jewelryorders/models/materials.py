@@ -30,10 +30,10 @@ from ..i18n import N_
 from .base import Base, TimestampMixin, UTCDateTime, utcnow
 
 MATERIAL_KINDS: dict[str, str] = {
-    "metal": N_("Metal"),
-    "stone": N_("Stone"),
-    "finding": N_("Finding"),
-    "packaging": N_("Packaging"),
+    "metal": N_("kind|Metal"),
+    "stone": N_("kind|Stone"),
+    "finding": N_("kind|Finding"),
+    "packaging": N_("kind|Packaging"),
 }
 
 # The unit a material is counted in; quantities are stored in thousandths of it.

@@ -8,8 +8,20 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..i18n import normalize_language, tr
-from .pdf_base import (PaperHeader, Spacer, build_pdf, content_width, fmt_date, fmt_money, grid_table, kv_table, mm,
-                       p, signature_block, styles)
+from .pdf_base import (
+    PaperHeader,
+    Spacer,
+    build_pdf,
+    content_width,
+    fmt_date,
+    fmt_money,
+    grid_table,
+    kv_table,
+    mm,
+    p,
+    signature_block,
+    styles,
+)
 
 
 @dataclass(frozen=True)
