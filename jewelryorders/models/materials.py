@@ -278,7 +278,8 @@ class StockMovement(Base):
     __table_args__ = (
         CheckConstraint(_in("kind", MOVEMENT_KINDS), name="kind_known"),
         Index("ix_stock_movements_material_lot", "material_id", "lot_id"),
-        Index("ix_stock_movements_order_id", "order_id"),
+        # An order's issues per material (its requirement) without scanning the ledger.
+        Index("ix_stock_movements_order_material", "order_id", "material_id"),
         Index("ix_stock_movements_at", "at"),
     )
 

@@ -428,6 +428,8 @@ def stock_overview(db: Database, *, kind: str | None = None, material_ids: list[
     """On hand per material by state, reserved for orders, on order: one query over the kept lot balances.
     Customers' own material is left out of the company's stock unless `company_only` is False."""
     lot_filter = [Lot.customer_id.is_(None)] if company_only else []
+    if material_ids is not None:
+        lot_filter.append(Lot.material_id.in_(material_ids))
     def state_sum(state):
         return func.coalesce(func.sum(case((Lot.status == state, Lot.on_hand_qty), else_=0)), 0)
     lots = (select(Lot.material_id.label("material_id"), state_sum("released").label("released"),
