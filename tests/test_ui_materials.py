@@ -114,3 +114,50 @@ def test_the_tab_fits_an_office_screen(qtbot, db, make_user, lang):
     for view in tab.views.values():
         assert view.minimumSizeHint().width() <= 1366
     assert tab.minimumSizeHint().width() <= 1366 and tab.minimumSizeHint().height() <= 700
+
+
+def test_materials_suppliers_and_a_bill_of_materials_are_kept_in_the_gui(qtbot, db, make_user, factory, errors,
+                                                                        monkeypatch):
+    from jewelryorders.ui.materials import master_data
+    from jewelryorders.ui.materials.tab import VIEW_MASTER
+
+    head = make_user("purchasing", "department_head", "buyhead")
+    tab = _tab(qtbot, db, head)
+    view = tab.views[VIEW_MASTER]
+
+    def fill_material(dialog):
+        dialog.code.setText("M-PT950")
+        dialog.name.setText("Pt950 鉑金顆粒")
+        dialog.kind.setCurrentIndex(dialog.kind.findData("metal"))
+        dialog.alloy.setCurrentIndex(dialog.alloy.findData("Pt950"))
+        return True
+
+    monkeypatch.setattr(master_data, "run_dialog", fill_material)
+    view.buttons["new_material"].click()
+    assert errors == [] and [m.code for m in view.materials_model.rows] == ["M-PT950"]
+    assert view.materials_model.rows[0].fineness_permille == 950
+
+    def fill_supplier(dialog):
+        dialog.name.setText("鉑源金屬")
+        dialog.approved.item(0).setCheckState(master_data.Qt.CheckState.Checked)
+        return True
+
+    monkeypatch.setattr(master_data, "run_dialog", fill_supplier)
+    view.buttons["new_supplier"].click()
+    assert errors == []
+    supplier, rating = view.suppliers_model.rows[0]
+    assert supplier.name == "鉑源金屬" and supplier.approved_material_ids == (view.materials_model.rows[0].id,)
+    assert view.suppliers_model.data(view.suppliers_model.index(0, 3)) == "—"  # nothing delivered yet
+
+    view.style_code.setText("R-18K-001")
+    view.buttons["load_bom"].click()
+    view.buttons["add_bom_line"].click()
+    view.bom.item(0, 1).setText("4.1234")  # four decimals: refused
+    view.buttons["save_bom"].click()
+    assert errors and "more than 3 decimals" in errors[-1]
+    view.bom.item(0, 1).setText("4.125")
+    view.bom.item(0, 3).setText("3.5")
+    view.buttons["save_bom"].click()
+    assert len(errors) == 1
+    [line] = master.get_bom(db, "R-18K-001")
+    assert (line.qty_per_piece, line.loss_permille) == (4125, 35)

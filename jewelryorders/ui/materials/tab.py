@@ -39,7 +39,7 @@ from .. import operations
 from ..context import UiContext
 from .rows_model import RowColumn, RowsModel
 
-VIEW_STOCK, VIEW_PURCHASING, VIEW_ORDER = "stock", "purchasing", "order"
+VIEW_STOCK, VIEW_PURCHASING, VIEW_ORDER, VIEW_MASTER = "stock", "purchasing", "order", "master"
 
 
 def ask_reason(parent: QWidget, title: str, label: str) -> str | None:
@@ -504,8 +504,10 @@ class MaterialsTab(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        from .master_data import MasterDataView
+
         self.views = {VIEW_STOCK: StockView(ctx), VIEW_PURCHASING: PurchasingView(ctx),
-                      VIEW_ORDER: OrderMaterialsView(ctx)}
+                      VIEW_ORDER: OrderMaterialsView(ctx), VIEW_MASTER: MasterDataView(ctx)}
         self.tabs = QTabWidget()
         self.tabs.setObjectName("materials_views")
         for view in self.views.values():
@@ -519,7 +521,8 @@ class MaterialsTab(QWidget):
         self.refresh()
 
     def retranslate_ui(self) -> None:
-        for i, text in enumerate((_("Stock and quarantine"), _("Purchase orders"), _("An order's materials"))):
+        for i, text in enumerate((_("Stock and quarantine"), _("Purchase orders"), _("An order's materials"),
+                                  _("Materials, suppliers, bills of materials"))):
             self.tabs.setTabText(i, text)
         for view in self.views.values():
             view.retranslate_ui()
