@@ -235,3 +235,23 @@ def test_purchase_order_paper_stock_workbook_and_lists_from_the_command_line(db,
     gold = next(row for row in sheet.iter_rows(min_row=4, values_only=True) if row[0] == "M-AU750Y")
     assert str(gold[5]) == "200.5" and sheet.freeze_panes == "A4"
     assert [c.value for c in wb.worksheets[1][2]][0] == lot.lot_no
+
+
+def test_the_customer_statement_paper_lists_every_movement_and_the_balance(db, people, catalogue, contracted,
+                                                                           customer, tmp_path):
+    import subprocess
+
+    from jewelryorders.cli.main import main
+
+    order_id = contracted()
+    own = stock.receive_customer_material(db, people["buyer"], customer.id, catalogue["gold"].id, "80.5")
+    stock.decide_lot(db, people["buyer_head"], own.id, release=True, reason="weighed")
+    stock.issue(db, people["store"], own.id, "30.25", order_id=order_id)
+    for lang, words in (("zh_TW", ["客供物料結存表", "收貨", "發料", "50.250 克", own.lot_no]),
+                        ("en", ["Statement of customer-supplied material", "Receipt", "Issue", "50.250 g"])):
+        out = tmp_path / f"statement-{lang}.pdf"
+        assert main(["--db", str(db.path), "--lang", lang, "print", "customer-statement", customer.code, "--out",
+                     str(out)]) == 0
+        text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
+        for word in words:
+            assert word in text, (lang, word)

@@ -111,7 +111,32 @@ def run_export_stock(ctx: CliContext, args) -> int:
     return 0
 
 
+def _statement_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("customer", metavar="CUSTOMER", help=_("the customer's code or name"))
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help=_("where to write the PDF"))
+    p.add_argument("--lang", dest="paper_lang", choices=list(LANGUAGES),
+                   help=_("language of the paper (default: the language of the command)"))
+
+
+def run_print_statement(ctx: CliContext, args) -> int:
+    from ..reports.customer_statement import write_customer_statement
+    from ..services.materials.papers import customer_statement_paper
+
+    lang = normalize_language(args.paper_lang or ctx.lang)
+    data = customer_statement_paper(ctx.db, args.customer, lang)
+    out = Path(args.out).expanduser()
+    if not _out_folder_ok(out):
+        return 2
+    printed_by = ctx.actor().display_name if ctx.args.user else ""
+    write_customer_statement(data, out, lang=lang, printed_by=printed_by, printed_at=clock.now())
+    print(_("Statement of {customer}'s own material written to {file}", customer=data.customer_name, file=str(out)))
+    return 0
+
+
 def register_cli() -> None:
+    register("print", Kind("customer-statement", _("what the factory holds of a customer's own metal and stones, "
+                                                   "and every movement of it (PDF)"), _statement_args,
+                           run_print_statement))
     register("print", Kind("purchase-order", _("a purchase order to send to the supplier (PDF)"), _po_args,
                            run_print_po))
     register("list", Kind("purchase-orders", _("purchase orders with supplier, state, due date and total"),

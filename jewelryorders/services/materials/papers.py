@@ -56,3 +56,26 @@ def export_stock(db: Database, path, lang: str):
                 for lot, m, supplier, customer in rows]
     return write_stock_xlsx(path, materials, lots, factory_name=get_setting(db, "factory_name") or "", lang=lang,
                             as_of=clock.now())
+
+
+def customer_statement_paper(db: Database, customer_key: str, lang: str):
+    """The statement of a customer's own material, by customer code or name."""
+    from ... import clock
+    from ...models.materials import MOVEMENT_KINDS
+    from ...reports.customer_statement import CustomerStatementPaper, StatementLine
+    from ..customers import find_customer_by_code_or_name
+    from ..errors import NotFound
+    from .stock import customer_statement
+
+    customer = find_customer_by_code_or_name(db, customer_key)
+    if customer is None:
+        raise NotFound(tr("There is no customer {key}.", lang, key=customer_key))
+    rows = customer_statement(db, customer.id)
+    lines = tuple(StatementLine(r.at, r.lot_no, r.material, tr(MOVEMENT_KINDS[r.kind], lang),
+                                qty_with_unit(r.qty, r.unit, lang), r.order_no, r.reason,
+                                qty_with_unit(r.balance, r.unit, lang)) for r in rows)
+    last: dict[str, str] = {}
+    for r in rows:
+        last[r.material] = qty_with_unit(r.balance, r.unit, lang)
+    return CustomerStatementPaper(get_setting(db, "factory_name") or "", customer.code, customer.name, clock.now(),
+                                  lines, tuple(last.items()))
