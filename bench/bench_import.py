@@ -1,6 +1,7 @@
 """Bench of the Excel order import: a 50,000-row customer order sheet checked (dry run) and imported in one go.
 
 Run:  .venv/bin/python bench/bench_import.py [--rows 50000] [--lines-per-order 10 1] [--check-only]
+(e.g. `--rows 2000 --lines-per-order 1` for the write lock of the 2,000-order import other workstations wait for)
 `write_order_sheet` (a fast .xlsx writer with shared strings and date cells, as Excel saves them) is also what the
 import tests build their 50,000-row sheet with.
 """
@@ -140,9 +141,16 @@ def _run(rows: int, lines_per_order: int, check_only: bool) -> None:
     print(f"  sheet written: {time.perf_counter() - started:6.1f} s  ({path.stat().st_size / 1e6:.1f} MB)")
     mapping = order_import.guess_mapping(order_import.inspect_workbook(path).headers)
     for dry_run in ([True] if check_only else [True, False]):
+        marks: dict[str, float] = {}
         started = time.perf_counter()
-        result = order_import.run_import(db, admin, path, mapping, dry_run=dry_run)
+        result = order_import.run_import(db, admin, path, mapping, dry_run=dry_run,
+                                         progress=lambda stage, _d, _t: marks.setdefault(stage, time.perf_counter()))
         seconds = time.perf_counter() - started
+        phases = "  ".join(f"{stage}: from {at - started:5.1f} s" for stage, at in marks.items())
+        print(f"    {phases}")
+        if "Saving the orders" in marks:
+            # The only part that holds the write lock; other workstations wait at most this long.
+            print(f"    write transaction (lock held): {time.perf_counter() - marks['Saving the orders']:5.2f} s")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
         what = "check " if dry_run else "import"
         print(f"  {what}: {seconds:6.1f} s  {result.rows / seconds:7,.0f} rows/s  {len(result.orders):,} orders  "

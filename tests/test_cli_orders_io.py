@@ -42,7 +42,7 @@ def test_dry_run_prints_every_row_problem_with_row_and_column_and_imports_nothin
     code, out, err = cli("import", "orders", str(path), "--dry-run")
     assert code == 1
     assert "Row 3, column J (數量): Line 2: quantity: 'twenty' is not a whole number." in out
-    assert "Row 5, column C (訂單日期): Order date: '5/11/2026' is not a date." in out
+    assert "Row 5, column C (訂單日期): Order date: '5/11/2026' is not a date, or its day and month" in out
     assert "2 problems in 4 rows; nothing was imported." in err
     assert "Style code ← 款號" in out  # the columns the guess chose are shown
     assert count(db) == 0
@@ -164,3 +164,43 @@ def test_a_reprinted_confirmation_lists_the_customers_files_not_the_earlier_conf
     text = subprocess.run(["pdftotext", str(tmp_path / "second.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "ring-design.png" in text and "-confirmation.pdf" not in text
+
+
+def test_dry_run_needs_no_user_and_says_what_it_skipped_and_found_above_the_header(cli, db, customer, tmp_path,
+                                                                                    monkeypatch):
+    from .test_order_import_sheets import customer_sheet
+
+    monkeypatch.delenv("JEWELRYORDERS_PASSWORD")
+    monkeypatch.delenv("JEWELRYORDERS_USER", raising=False)
+    path = customer_sheet(tmp_path / "po.xlsx", customer.code)
+    code, out, err = cli("import", "orders", str(path), "--dry-run", user=False)
+    assert code == 0, out + err
+    assert "header in row 6" in out
+    assert "Customer PO / reference ← 4500123 (row 2)" in out and "Order date ← 2026年11月16日 (row 2)" in out
+    assert "Row 8 skipped: blank." in out and "Row 14 skipped: a total row (合計)." in out
+    assert "Check passed: 5 rows make 1 orders with 5 lines" in out
+    assert count(db) == 0
+    code, out, err = cli("import", "orders", str(path), user=False)  # importing does need a user
+    assert code != 0 and count(db) == 0
+
+
+def test_the_header_row_is_chosen_on_the_command_line(cli, db, customer, tmp_path):
+    from .test_order_import_sheets import customer_sheet
+
+    path = customer_sheet(tmp_path / "po.xlsx", customer.code)
+    code, out, err = cli("import", "orders", str(path), "--dry-run", "--header-row", "5")
+    assert code != 0 and "header in row 5" in out and "no column for" in err
+    code, out, err = cli("import", "orders", str(path), "--header-row", "6")
+    assert code == 0, out + err
+    assert "Imported 1 orders with 5 lines from 5 rows" in out and count(db) == 1
+
+
+def test_an_order_date_given_on_the_command_line_wins_over_the_one_above_the_header(cli, db, customer, tmp_path):
+    from .test_order_import_sheets import customer_sheet
+
+    path = customer_sheet(tmp_path / "po.xlsx", customer.code)
+    code, out, err = cli("import", "orders", str(path), "--order-date", "2026-11-10")
+    assert code == 0, out + err
+    assert "Order date ←" not in out and "Customer PO / reference ← 4500123 (row 2)" in out
+    imported = orders.query_orders(db, orders.OrderFilter())
+    assert [o.order_date for o in imported] == [dt.date(2026, 11, 10)]

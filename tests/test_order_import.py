@@ -175,7 +175,7 @@ def test_every_row_problem_names_row_and_column_and_nothing_is_imported(db, sale
     rows[0][9] = "abc"            # J2 quantity not a number
     rows[1][10] = "2.1234"        # K3 weight with 4 decimals
     rows[2][7] = "Gold-ish"       # H4 unknown metal
-    rows[3][3] = "31.12.2026"     # D5 day-first text date
+    rows[3][3] = "05/11/2026"     # D5 text date whose day and month cannot be told apart
     rows.append(["無名客戶", "PO-C", dt.date(2026, 11, 2), None, "", "R-5", "", "18K", "", 1, None, None, None, None,
                  None, None])     # A6 unknown customer
     rows.append([customer.code, "PO-D", dt.date(2026, 11, 9), dt.date(2026, 11, 1), "", "R-6", "", "18K", "", 2, None,
@@ -188,7 +188,7 @@ def test_every_row_problem_names_row_and_column_and_nothing_is_imported(db, sale
     assert "'abc' is not a whole number" in found[(2, "J")]
     assert "more than 3 decimals" in found[(3, "K")]
     assert "'Gold-ish' is not known" in found[(4, "H")]
-    assert "'31.12.2026' is not a date" in found[(5, "D")] and "year first" in found[(5, "D")]
+    assert "'05/11/2026' is not a date" in found[(5, "D")] and "2026年12月31日" in found[(5, "D")]
     assert "No customer has the code or name '無名客戶'" in found[(6, "A")]
     assert "is before the order date" in found[(7, "D")]
     assert "count is required" in found[(7, "M")]
@@ -215,7 +215,10 @@ def test_empty_rows_are_skipped(db, sales, customer, tmp_path):
     path = write_sheet(tmp_path / "o.xlsx", HEADERS_ZH, rows + [[None] * 16, [None] * 16])
     result = order_import.run_import(db, sales, path, mapping_for(path))
     assert result.imported, messages(result)
-    assert result.rows == 4 and result.empty_rows == 4
+    # The blank rows between orders are skipped and said so; blank rows after the last order are no rows at all.
+    assert result.rows == 4 and result.empty_rows == 2
+    assert [(r.row, r.reason) for r in result.skipped] == [(3, "blank"), (5, "blank")]
+    assert result.skipped[0].describe() == "Row 3 skipped: blank."
     assert [o.lines for o in result.orders] == [3, 1]
 
 
@@ -228,7 +231,7 @@ def test_text_dates_written_year_first_are_accepted():
     assert order_import.parse_sheet_date(20261231) == dt.date(2026, 12, 31)
     assert order_import.parse_sheet_date("2026-12-31 00:00:00") == dt.date(2026, 12, 31)
     assert order_import.parse_sheet_date(dt.datetime(2026, 12, 31, 8, 30)) == dt.date(2026, 12, 31)
-    for ambiguous in ("31.12.2026", "12/31/2026", "31/12/2026", "next week", 46387):
+    for ambiguous in ("05/11/2026", "31.02.2026", "next week", 46387):
         assert order_import.parse_sheet_date(ambiguous) is None
 
 

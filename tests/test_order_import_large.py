@@ -72,3 +72,58 @@ def test_cancelling_stops_and_imports_nothing(db, sales, customer, tmp_path):
     with pytest.raises(ImportCancelled, match="nothing was imported"):
         order_import.run_import(db, sales, path, order_import.guess_mapping(bench_import.HEADERS), should_stop=stop)
     assert orders.count_orders(db, orders.OrderFilter()) == 0
+
+
+def test_other_workstations_can_write_while_a_2000_row_import_is_checked(db, sales, admin, customer, tmp_path):
+    """The rows are checked in a read session: while that runs, another connection saves a customer at once
+    (before, the import held the write lock from its first row, and other saves failed after 5 s)."""
+    import json
+    import threading
+
+    from sqlalchemy import select
+
+    from jewelryorders.models.audit import AuditEvent
+    from jewelryorders.services import customers
+    from jewelryorders.services.orders.intake import _load, _order_snapshot
+
+    path = bench_import.write_order_sheet(tmp_path / "2000.xlsx", bench_import.HEADERS,
+                                          bench_import.sample_rows(customer.code, 2_000, 1))
+    checking, written = threading.Event(), threading.Event()
+    stages: list[str] = []
+
+    def progress(stage: str, done: int, _total: int) -> None:
+        stages.append(stage)
+        if stage == "Checking the orders" and done > 0 and not checking.is_set():
+            checking.set()
+            written.wait(60)  # hold the import here, mid-check, until the other workstation has saved
+
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = order_import.run_import(db, sales, path, order_import.guess_mapping(
+                bench_import.HEADERS), progress=progress)
+        except BaseException as exc:  # reported by the assertion below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    try:
+        assert checking.wait(120), "the import never reached the check of its orders"
+        other = customers.create_customer(db, admin, customers.CustomerInput(name="謝瑞麟珠寶", currency="HKD"))
+    finally:
+        written.set()
+        worker.join(300)
+    assert other.code and customers.get_customer(db, other.id).name == "謝瑞麟珠寶"
+    assert "error" not in outcome, outcome.get("error")
+    result = outcome["result"]
+    assert result.imported and len(result.orders) == 2_000
+    assert orders.count_orders(db, orders.OrderFilter()) == 2_000
+    assert stages.index("Saving the orders") > stages.index("Checking the orders")
+    # The audit event of an imported order records exactly what the order service's own snapshot says.
+    last = orders.get_order_by_no(db, result.orders[-1].order_no)
+    with db.read_session() as s:
+        event = s.scalars(select(AuditEvent).where(AuditEvent.entity == "order", AuditEvent.entity_id == last.id,
+                                                   AuditEvent.action == "create")).one()
+        assert json.loads(event.after_json) == json.loads(json.dumps(_order_snapshot(_load(s, last.id)),
+                                                                     default=str))

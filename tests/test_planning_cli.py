@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import subprocess
 
 import pytest
 
 from jewelryorders.cli.main import main
 from jewelryorders.services.planning import plans as planning
+from jewelryorders.services.planning import replan
 from jewelryorders.services.planning import sheets as planning_sheets
 
 from .planning_support import MONDAY, contracted, factory  # noqa: F401  (fixtures)
@@ -73,29 +76,92 @@ def test_print_gantt_for_a_date_range(cli, released, tmp_path):
     assert cli("print", "gantt", "--from", "2027-01-31", "--to", "2026-12-01", "--out", str(out)) == 2
 
 
-def test_plan_optimise_reports_before_and_after_and_changes_nothing_without_apply(db, cli, released, capsys):
-    assert cli("plan", "optimise", "--seconds", "2") == 0
+@pytest.fixture
+def crowded(db, factory, contracted):
+    """Three large, patient orders released first, then an urgent one that their load makes late: re-planning by
+    due date and priority has something to gain. Returns the order ids in the order they were released."""
+    ids = []
+    for quantity, delivery, priority in ((800, dt.date(2027, 3, 20), 1), (800, dt.date(2027, 3, 20), 1),
+                                         (800, dt.date(2027, 3, 20), 1), (100, dt.date(2026, 12, 18), 5)):
+        order_id = contracted(quantity=quantity, delivery=delivery, priority=priority)
+        plan = planning.propose_plan(db, factory.planner, order_id)
+        planning.release_plan(db, factory.planner, plan.id)
+        ids.append(order_id)
+    return ids
+
+
+def _figures(out: str) -> dict[str, int]:
+    """The figures of a re-plan or optimise report, read back from its sentences."""
+    found = {}
+    m = re.search(r"Weighted lateness \(priority × days late\): before (\d+), after (\d+)\.", out)
+    found["lateness_before"], found["lateness_after"] = int(m.group(1)), int(m.group(2))
+    m = re.search(r"Orders late before: (\d+); after: (\d+)\.", out)
+    found["late_before"], found["late_after"] = int(m.group(1)), int(m.group(2))
+    m = re.search(r"(\d+) orders \((\d+) steps\) would change\.", out)
+    found["orders"], found["steps"] = int(m.group(1)), int(m.group(2))
+    m = re.search(r"Applied: (\d+) orders, (\d+) steps changed, (\d+) new plan versions\.", out)
+    if m:
+        found["applied_orders"], found["applied_steps"], found["versions"] = map(int, m.groups())
+    return found
+
+
+def _versions(db, order_ids) -> list[int]:
+    return [planning.get_plan(db, order_id).version_no for order_id in order_ids]
+
+
+def test_plan_replan_reports_the_figures_of_the_re_plan_and_changes_nothing_without_apply(db, cli, crowded, capsys):
+    expected = replan.replan_preview(db)
+    assert expected.lateness_after < expected.lateness_before and expected.changed_orders  # the scene has a gain
+    assert cli("plan", "replan") == 0
     out = capsys.readouterr().out
-    assert "Weighted lateness (priority × days late): before" in out and "after" in out
+    assert _figures(out) == {"lateness_before": expected.lateness_before, "lateness_after": expected.lateness_after,
+                             "late_before": len(expected.late_before), "late_after": len(expected.late_after),
+                             "orders": len(expected.changed_orders), "steps": expected.changed_steps}
     assert "add --apply to accept" in out
-    assert planning.plan_history(db, released.order_id)[0].version_no == 1
-    assert cli("plan", "optimise", "--seconds", "0") == 2
+    assert _versions(db, crowded) == [1, 1, 1, 1]
 
 
-def test_plan_replan_apply_needs_a_user_and_writes_versions(db, cli, released, capsys, monkeypatch):
+def test_plan_replan_apply_needs_a_user_and_writes_a_version_per_re_planned_order(db, cli, crowded, capsys,
+                                                                                   monkeypatch):
+    expected = replan.replan_preview(db)
     monkeypatch.delenv("JEWELRYORDERS_USER", raising=False)
     assert cli("plan", "replan", "--apply") == 1
     assert "--user" in capsys.readouterr().err
+    assert _versions(db, crowded) == [1, 1, 1, 1]  # refused: nothing written
     assert cli("--user", "planner", "plan", "replan", "--apply", "--reason", "Casting furnace repaired") == 0
-    out = capsys.readouterr().out
-    assert "Applied:" in out
+    figures = _figures(capsys.readouterr().out)
+    assert figures["applied_orders"] == figures["versions"] == len(expected.changed_orders)
+    assert figures["applied_steps"] == expected.changed_steps
+    assert _versions(db, crowded) == [2 if order_id in expected.changed_orders else 1 for order_id in crowded]
+    newest = planning.plan_history(db, expected.changed_orders[0])[0]
+    assert newest.version_no == 2 and "Casting furnace repaired" in (newest.change_reason or "")
+    # The plans now hold the re-planned dates: their lateness is what the re-plan promised.
+    assert replan.replan_preview(db).lateness_before == expected.lateness_after
 
 
-def test_plan_scan_unknown_sheet_and_known_sheet(cli, released, capsys):
+def test_plan_optimise_reports_before_and_after_and_changes_nothing_without_apply(db, cli, crowded, capsys):
+    before = replan.replan_preview(db).lateness_before
+    assert cli("plan", "optimise", "--seconds", "2") == 0
+    figures = _figures(capsys.readouterr().out)
+    assert figures["lateness_before"] == before > 0
+    assert figures["lateness_after"] <= before and figures["late_after"] <= figures["late_before"] == 4
+    assert _versions(db, crowded) == [1, 1, 1, 1]
+    assert cli("plan", "optimise", "--seconds", "0") == 2
+
+
+def test_plan_scan_starts_then_finishes_the_step_in_the_database(db, cli, released, capsys):
     assert cli("--user", "worker", "plan", "scan", "TS-2026-424242") == 1
     assert "No task sheet has the number TS-2026-424242" in capsys.readouterr().err
-    assert cli("--user", "worker", "plan", "scan", released.step(1).sheet_no) == 0
+    first = released.step(1)
+    assert planning.get_plan(db, released.order_id).step(1).state == "planned"
+    assert cli("--user", "worker", "plan", "scan", first.sheet_no) == 0
     assert "started" in capsys.readouterr().out
+    step = planning.get_plan(db, released.order_id).step(1)
+    assert step.state == "in_progress" and step.actual_start_at is not None and step.actual_end_at is None
+    assert cli("--user", "worker", "plan", "scan", first.sheet_no) == 0
+    step = planning.get_plan(db, released.order_id).step(1)
+    assert step.state == "done" and step.actual_end_at is not None
+    assert planning.get_plan(db, released.order_id).step(2).state == "planned"  # only the scanned step moved
 
 
 def test_plan_forecast_lists_open_orders(cli, released, capsys):

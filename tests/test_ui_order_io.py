@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
 
 from jewelryorders.i18n import set_language
 from jewelryorders.services import documents
@@ -276,3 +276,37 @@ def test_cancel_in_the_progress_dialog_stops_the_work_off_the_gui_thread(qtbot, 
     with qtbot.waitSignal(ctx.bus.sig_status_message, timeout=1000):
         actions_import.show_failure(ctx, None, cancelled.value)
     assert errors == []  # a cancel is no error to confirm
+
+
+def test_the_wizard_shows_the_top_of_a_customer_sheet_and_lets_the_clerk_choose_the_header_row(
+        qtbot, ctx, db, customer, tmp_path, errors, announced):
+    from .test_order_import_sheets import customer_sheet
+
+    path = customer_sheet(tmp_path / "po.xlsx", customer.code)
+    wizard = ImportWizard(ctx, order_import.inspect_workbook(path))
+    qtbot.addWidget(wizard)
+    assert wizard.header_row_spin.value() == 6
+    top = wizard.top_rows_model
+    assert top.index(0, 0).data().startswith("周大福珠寶 訂貨單") and top.index(5, 0).data() == "款號"
+    assert top.index(5, 0).data(Qt.ItemDataRole.FontRole).bold()
+    assert "Customer PO / reference: 4500123 (row 2)" in wizard.sheet_values_label.text()
+    # The customer is written above the header, so no customer column and no customer choice is needed.
+    assert wizard.next_button.isEnabled()
+    wizard.sheet_values_check.setChecked(False)
+    assert not wizard.next_button.isEnabled() and "Customer" in wizard.mapping_message.text()
+    wizard.sheet_values_check.setChecked(True)
+
+    wizard.set_header_row(5)  # the clerk tries the note row: its two cells become the columns
+    assert wizard.info.header_row == 5 and "style_code" not in wizard.mapping()
+    wizard.set_header_row(6)
+    assert wizard.mapping()["style_code"] == "款號"
+
+    result = wizard.check()
+    assert result is not None and result.ok
+    summary = wizard.summary_label.text()
+    assert "Skipped: 2 blank rows, 1 total rows." in summary
+    assert "Row 8 skipped: blank." in summary and "Row 14 skipped: a total row (合計)." in summary
+    assert "Order date: 2026年11月16日" in summary
+    imported = wizard.run_import()
+    assert imported is not None and count(db) == 1 and errors == []
+    assert orders.get_order_by_no(db, imported.orders[0].order_no).order_date.isoformat() == "2026-11-16"

@@ -235,6 +235,7 @@ def test_admin_menu_is_only_for_administrators(qtbot, db, admin, make_user):
 def test_language_switch_retranslates_tabs_menus_and_tells_everyone(qtbot, admin_ctx, test_tabs):
     window = MainWindow(admin_ctx)
     qtbot.addWidget(window)
+    window.show_tab("review")
     review = CountingTab.instances[-1]
     before = review.retranslations
     with qtbot.waitSignal(admin_ctx.bus.sig_language_changed) as signal:
@@ -246,7 +247,7 @@ def test_language_switch_retranslates_tabs_menus_and_tells_everyone(qtbot, admin
     assert window.menus[MENU_FILE].title() == "檔案(&F)"
     assert window.menus[MENU_VIEW].title() == "檢視(&V)"
     assert window.status_department.text().startswith("部門：")
-    ledger = window.tab_widgets["ledger"]
+    ledger = window.tab_widget("ledger")  # built now, in the language of now
     assert isinstance(ledger, ComingLaterPage) and "後續版本" in ledger.body_label.text()
     assert review.retranslations == before + 1
     assert QSettings().value("language") == "zh_TW"
@@ -259,6 +260,7 @@ def test_language_switch_retranslates_tabs_menus_and_tells_everyone(qtbot, admin
 def test_a_tab_badge_shows_in_its_title_in_every_language(qtbot, admin_ctx, test_tabs):
     window = MainWindow(admin_ctx)
     qtbot.addWidget(window)
+    window.show_tab("review")
     CountingTab.instances[-1].sig_badge.emit("3")
     assert tab_titles(window)[1] == "Review (3)"
     window.set_language("zh_CN")
@@ -319,3 +321,46 @@ def test_every_registered_tab_title_is_translated():
     set_language("zh_TW")
     assert all(tr(spec.title_msgid, "zh_TW") != spec.title_msgid for spec in TABS)
     assert [spec.key for spec in TABS] == TAB_KEYS
+
+
+def test_only_the_shown_tab_is_built_and_no_heavy_library_is_imported_at_start(qtbot, admin_ctx, order_factory):
+    """Start-up builds the current tab only; the others, and OR-Tools, pandas, ReportLab, openpyxl, come when
+    first used. Run in a fresh interpreter, since other tests in this process have imported them already."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    order_factory()  # a list with a row, so that the orders tab shows (and its risk column reads) something
+    root = Path(__file__).resolve().parents[1]
+    code = f"""
+import sys
+from PySide6.QtCore import QCoreApplication, QSettings
+from jewelryorders.ui.app import create_application
+app = create_application()
+QCoreApplication.setOrganizationName("jo-lazy-test"); QSettings().clear()
+from jewelryorders.db import open_database
+from jewelryorders.services import users
+from jewelryorders.ui.context import UiContext
+from jewelryorders.ui.main_window import MainWindow
+db = open_database({admin_ctx.db.url!r})
+actor = users.authenticate(db, "admin", "admin-pass")
+window = MainWindow(UiContext(db, actor, "F"))
+window.show()
+app.processEvents()
+window.tabs.currentWidget().grab()
+print("BUILT", sorted(window.tab_widgets))
+print("HEAVY", sorted(m for m in ("ortools", "pandas", "numpy", "reportlab", "openpyxl", "jewelryorders.ui.planning.tab",
+                                  "jewelryorders.ui.review.tab", "jewelryorders.cli.core") if m in sys.modules))
+window.show_tab("planning")
+print("AFTER", sorted(window.tab_widgets), "jewelryorders.ui.planning.tab" in sys.modules)
+QSettings().clear()
+"""
+    env = dict(__import__("os").environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(root))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, env=env,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if line.split(" ", 1)[0] in
+                 ("BUILT", "HEAVY", "AFTER"))
+    assert lines["BUILT"] == "['orders']"
+    assert lines["HEAVY"] == "[]"
+    assert lines["AFTER"] == "['orders', 'planning'] True"  # the planning tab is built when shown

@@ -91,7 +91,7 @@ def run_list_orders(ctx: CliContext, args) -> int:
 
 
 def _customers_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--search", default="")
+    p.add_argument("--search", default="", help=_("code, name, contact or phone contains this text"))
     _add_format(p)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -69,6 +70,9 @@ def _import_args(p: argparse.ArgumentParser) -> None:
                           "{{\"style_code\": \"款號\", \"quantity\": \"F\"}}; fields left out are guessed from "
                           "the headers. Fields: {fields}", fields=", ".join(order_import.FIELD_KEYS)))
     p.add_argument("--sheet", metavar="NAME", help=_("the worksheet to read (default: the first)"))
+    p.add_argument("--header-row", type=int, metavar="N",
+                   help=_("the row that names the columns, as Excel numbers rows (default: the row among the first "
+                          "{n} that matches the most known column names)", n=order_import.HEADER_SEARCH_ROWS))
     p.add_argument("--customer", metavar="CODE",
                    help=_("customer code for rows without a customer column or with an empty one"))
     p.add_argument("--channel", choices=list(CHANNELS), default="email",
@@ -110,23 +114,39 @@ def _customer_id(ctx: CliContext, code: str | None) -> int | None:
 
 
 def run_import(ctx: CliContext, args) -> int:
-    actor = ctx.actor()
+    # A dry run only reads: it needs no user (and asks for no password).
+    actor = None if args.dry_run else ctx.actor()
     options = order_import.ImportOptions(customer_id=_customer_id(ctx, args.customer), channel=args.channel,
-                                         sheet_name=args.sheet)
+                                         sheet_name=args.sheet, header_row=args.header_row)
     if args.order_date:
         try:
             options.order_date = dt.date.fromisoformat(args.order_date)
         except ValueError:
             print(_("Error: --order-date must be a date written YYYY-MM-DD."), file=sys.stderr)
             return 2
-    info = order_import.inspect_workbook(args.file, args.sheet)
+    info = order_import.inspect_workbook(args.file, args.sheet, args.header_row)
+    options.sheet_name = info.sheet_name
+    if args.order_date:  # a date given on the command line wins over the one written above the header
+        options.sheet_values = {key: text for key, text, _row in info.sheet_values if key != "order_date"}
+        info = dataclasses.replace(info, sheet_values=tuple(v for v in info.sheet_values if v[0] != "order_date"))
+    if args.customer:
+        info = dataclasses.replace(info, sheet_values=tuple(v for v in info.sheet_values if v[0] != "customer"))
     mapping = order_import.complete_mapping(info.headers, _read_mapping(args.mapping))
     print(_("Sheet '{sheet}', header in row {row}. Columns used:", sheet=info.sheet_name, row=info.header_row))
     for f in order_import.IMPORT_FIELDS:
         if mapping.get(f.key):
             print(f"  {f.label} ← {mapping[f.key]}")
+    if info.sheet_values:
+        print(_("Written above the header, used for every row that does not say:"))
+        for key, text, row in info.sheet_values:
+            print("  " + _("{field} ← {value} (row {row})", field=order_import.FIELD_BY_KEY[key].label, value=text,
+                           row=row))
     result = order_import.run_import(ctx.db, actor, args.file, mapping, options, dry_run=args.dry_run,
                                      progress=_progress_printer())
+    for skipped in result.skipped:
+        print(skipped.describe())
+    if len(result.skipped) < result.empty_rows + result.total_rows:
+        print(_("… and {n:,} more rows skipped.", n=result.empty_rows + result.total_rows - len(result.skipped)))
     for problem in result.problems:
         print(f"{problem.location()}: {problem.message}")
     if result.problem_count > len(result.problems):
@@ -174,6 +194,7 @@ def register_cli() -> None:
                                                    "printed copy is filed with the order"),
                            _confirmation_args, run_confirmation))
     register("import", Kind("orders", _("orders from a customer's Excel order sheet: every row is checked, and "
-                                        "all orders are imported in one go or none"), _import_args, run_import))
+                                        "all orders are imported in one go or none; needs --user, except with "
+                                        "--dry-run"), _import_args, run_import))
     register("export", Kind("orders", _("the order list (filtered) to an Excel workbook"), _export_args,
                             run_export))

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..db import Database
-from ..services.context import Actor
+from ..i18n import N_
+
+if TYPE_CHECKING:  # the database layer (SQLAlchemy, Alembic) is not imported just to show the help
+    from ..db import Database
+    from ..services.context import Actor
 
 
 @dataclass
 class CliContext:
     """What a command gets: the open database, the language, and (once asked for) the acting user."""
 
-    db: Database
+    db: "Database"
     lang: str
     args: argparse.Namespace
-    actor_provider: Callable[[], Actor]
+    actor_provider: Callable[[], "Actor"]
 
-    def actor(self) -> Actor:
+    def actor(self) -> "Actor":
         return self.actor_provider()
 
 
@@ -44,3 +47,49 @@ FAMILIES = {"list": LIST_KINDS, "print": PRINT_KINDS, "import": IMPORT_KINDS, "e
 def register(family: str, kind: Kind) -> None:
     table = COMMANDS if family == "command" else FAMILIES[family]
     table[kind.name] = kind
+
+
+# Whether a command needs --user: it changes data (always), only with some options, or never.
+USER_REQUIRED, USER_SOMETIMES, USER_NEVER = "required", "sometimes", "never"
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """Which module of this package defines a command, its one-line help and whether it needs a user; lets the
+    command line import only the module of the command it runs (and none for `--help`)."""
+
+    module: str
+    help_msgid: str
+    user: str
+    user_note_msgid: str = ""  # for USER_SOMETIMES: when the user is needed
+
+
+# (family, kind) for list/print/import/export, ("command", name) for top-level commands. A command registered by a
+# module but missing here still works: the command line then loads every module (slower), and a test says so.
+INDEX: dict[tuple[str, str], IndexEntry] = {
+    ("command", "check"): IndexEntry("core", N_("check the database's integrity and the audit trail"), USER_NEVER),
+    ("command", "demo"): IndexEntry("demo", N_("fill a new database with a realistic demo factory"), USER_NEVER),
+    ("command", "plan"): IndexEntry(
+        "planning", N_("production planning: optimise, replan, forecast, propose, release, scan"), USER_SOMETIMES,
+        N_("propose, release, scan and --apply need --user; optimise, replan and forecast without --apply do not")),
+    ("list", "orders"): IndexEntry("core", N_("orders with number, customer, stage, order and delivery dates"),
+                                   USER_NEVER),
+    ("list", "customers"): IndexEntry("core", N_("customers"), USER_NEVER),
+    ("list", "users"): IndexEntry("core", N_("users, departments and roles"), USER_NEVER),
+    ("print", "order-confirmation"): IndexEntry(
+        "orders_io", N_("an order's confirmation for the customer to sign; the printed copy is filed with the order"),
+        USER_REQUIRED),
+    ("print", "review-report"): IndexEntry(
+        "review", N_("an order's review report: checks, negotiations, decisions, every round's opinions, contract"),
+        USER_SOMETIMES, N_("--user is optional: it names who printed the paper")),
+    ("print", "task-sheets"): IndexEntry(
+        "planning", N_("task sheets of an order, of a workshop for a day, or single sheets (reprints are counted and "
+                       "marked)"), USER_REQUIRED),
+    ("print", "gantt"): IndexEntry("planning", N_("the production Gantt chart on A3 landscape for a date range"),
+                                   USER_SOMETIMES, N_("--user is optional: it names who printed the paper")),
+    ("import", "orders"): IndexEntry(
+        "orders_io", N_("orders from a customer's Excel order sheet: every row is checked, and all orders are "
+                        "imported in one go or none"), USER_REQUIRED),
+    ("export", "orders"): IndexEntry("orders_io", N_("the order list (filtered) to an Excel workbook"),
+                                     USER_SOMETIMES, N_("--user is optional: it names who exported the list")),
+}

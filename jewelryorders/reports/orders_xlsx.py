@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -78,9 +79,16 @@ def _grams(mg: int | None) -> Decimal | None:
     return None if mg is None else Decimal(mg).scaleb(-3).quantize(Decimal("0.001"))
 
 
+def printable(value):
+    """Text as a workbook may hold it: control characters (which old records may contain, and which openpyxl
+    refuses for the whole file) become U+FFFD, so one damaged record does not stop the export of all the others."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def _values(row: OrderExportRow) -> tuple:
-    return (row.order_no, row.customer, row.styles, row.quantity, row.order_date, row.delivery_date, row.stage,
-            row.channel, row.amount, row.currency, row.owner, row.days_to_delivery, _grams(row.target_weight_mg))
+    return tuple(printable(v) for v in (
+        row.order_no, row.customer, row.styles, row.quantity, row.order_date, row.delivery_date, row.stage,
+        row.channel, row.amount, row.currency, row.owner, row.days_to_delivery, _grams(row.target_weight_mg)))
 
 
 def write_orders_xlsx(rows: Iterable[OrderExportRow], path: str | Path, *, lang: str,
@@ -131,9 +139,9 @@ def write_orders_xlsx(rows: Iterable[OrderExportRow], path: str | Path, *, lang:
             info.column_dimensions["A"].width = 22
             info.column_dimensions["B"].width = 60
             for label, value in about:
-                label_cell = WriteOnlyCell(info, label)
+                label_cell = WriteOnlyCell(info, printable(label))
                 label_cell.font = Font(bold=True)
-                info.append([label_cell, value])
+                info.append([label_cell, printable(value)])
         wb.save(tmp_name)
         os.replace(tmp_name, target)
     except BaseException:

@@ -16,10 +16,9 @@ from .context import Actor, read_session, unit_of_work
 from .errors import ConcurrentEditError, NotFound, ValidationError
 from .permissions import require
 from .sequences import next_number
-from .validation import LONG_TEXT, Problems, decimal_value, text
+from .validation import CURRENCIES, LONG_TEXT, Problems, decimal_value, text
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CURRENCIES = ("CNY", "HKD", "TWD", "USD", "EUR", "JPY", "SGD", "MOP", "GBP")
 
 
 @dataclass

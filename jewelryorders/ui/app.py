@@ -7,19 +7,23 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+# The database layer and the models load before PySide6: once PySide6 is imported it inspects every later import
+# (its __feature__ hook), which makes SQLAlchemy's many modules noticeably slower to load at start.
+from sqlalchemy.engine import make_url  # isort: skip
+from sqlalchemy.exc import ArgumentError  # isort: skip
 
-from .. import APP_NAME, ORG_NAME, __version__
-from ..db import Database, DatabaseOpenError, default_db_path, open_database
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, _, normalize_language
-from ..services import users
-from ..services.context import Actor
-from ..services.errors import DomainError
-from . import operations
+from .. import APP_NAME, ORG_NAME, __version__  # isort: skip
+from ..db import Database, DatabaseOpenError, default_db_path, open_database  # isort: skip
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, _, normalize_language  # isort: skip
+from ..services import users  # isort: skip
+from ..services.context import Actor  # isort: skip
+from ..services.errors import DomainError  # isort: skip
+
+from PySide6.QtCore import QCoreApplication, QObject  # noqa: E402
+from PySide6.QtGui import QIcon  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget  # noqa: E402
+
+from . import operations  # noqa: E402
 from .context import UiContext
 from .login.language import apply_language, remembered_language
 from .login.login_dialog import LoginDialog

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import html
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import QByteArray, QSettings, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from .. import __version__
-from ..db import schema_revision
 from ..i18n import LANGUAGES, _, current_language
 from ..models.users import DEPARTMENTS, ROLES
 from ..services import permissions
-from .admin.settings_dialog import settings_dialog_for
-from .admin.users_dialog import users_dialog_for
 from .context import UiContext
-from .customers.window import CustomersWindow
 from .login.language import apply_language
-from .login.password_dialog import ChangePasswordDialog
 from .tabs import TABS, TabSpec, create_tab
+
+if TYPE_CHECKING:  # windows and dialogs opened from the menus are imported when first opened
+    from .customers.window import CustomersWindow
 
 ACTION_CHANGE_DATABASE = "file.change_database"
 ACTION_CHANGE_PASSWORD = "file.change_password"
@@ -57,7 +56,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.actions: dict[str, QAction] = {}
         self.menus: dict[str, QMenu] = {}
-        self.tab_widgets: dict[str, QWidget] = {}
+        # The page of every tab is in the tab bar from the start; the tab's own widget is built into its page when
+        # the tab is first shown, so starting costs one tab, not eight (and not their libraries).
+        self.tab_pages: dict[str, QWidget] = {}
+        self.tab_widgets: dict[str, QWidget] = {}  # the tabs built so far
         self._badges: dict[str, str] = {}
         self._customers_window: CustomersWindow | None = None
 
@@ -77,16 +79,33 @@ class MainWindow(QMainWindow):
         ctx.bus.sig_status_message.connect(self.show_status_message)
         self.retranslate_ui()
         self.restore_settings()
+        self.tab_widget(self.current_tab_key())
 
     # -- construction ------------------------------------------------------------------------------------------
     def _add_tab(self, spec: TabSpec) -> None:
-        widget = create_tab(spec, self.ctx, self.tabs)
-        widget.setProperty("tab_key", spec.key)
-        self.tab_widgets[spec.key] = widget
-        self.tabs.addTab(widget, "")
+        page = QWidget()
+        page.setObjectName(f"tab_page_{spec.key}")
+        page.setProperty("tab_key", spec.key)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tab_pages[spec.key] = page
+        self.tabs.addTab(page, "")
+
+    def tab_widget(self, key: str) -> QWidget | None:
+        """The tab's widget, built into its page the first time it is asked for (normally: first shown)."""
+        widget = self.tab_widgets.get(key)
+        if widget is not None or key not in self.tab_pages:
+            return widget
+        spec = next(s for s in TABS if s.key == key)
+        page = self.tab_pages[key]
+        widget = create_tab(spec, self.ctx, page)
+        widget.setProperty("tab_key", key)
+        self.tab_widgets[key] = widget
+        page.layout().addWidget(widget)
         badge = getattr(widget, "sig_badge", None)
         if badge is not None and hasattr(badge, "connect"):
-            badge.connect(partial(self.set_badge, spec.key))
+            badge.connect(partial(self.set_badge, key))
+        return widget
 
     def _action(self, action_id: str, shortcut: QKeySequence | str | None = None, slot=None,
                 role: QAction.MenuRole | None = None) -> QAction:
@@ -203,8 +222,8 @@ class MainWindow(QMainWindow):
             current.setChecked(True)
         for index, spec in enumerate(TABS):
             self._update_tab_title(index, spec)
-            widget = self.tab_widgets[spec.key]
-            if hasattr(widget, "retranslate_ui"):
+            widget = self.tab_widgets.get(spec.key)  # a tab built later is built in the language of that moment
+            if widget is not None and hasattr(widget, "retranslate_ui"):
                 widget.retranslate_ui()
         self._update_status_labels()
 
@@ -249,15 +268,19 @@ class MainWindow(QMainWindow):
         return [self.tabs.widget(i).property("tab_key") for i in range(self.tabs.count())]
 
     def show_tab(self, key: str) -> None:
-        widget = self.tab_widgets.get(key)
-        if widget is not None:
-            self.tabs.setCurrentWidget(widget)
+        page = self.tab_pages.get(key)
+        if page is not None:
+            self.tabs.setCurrentWidget(page)
 
     def _tab_changed(self, _index: int) -> None:
-        QSettings().setValue(SETTINGS_LAST_TAB, self.current_tab_key())
+        key = self.current_tab_key()
+        self.tab_widget(key)
+        QSettings().setValue(SETTINGS_LAST_TAB, key)
 
     # -- windows and dialogs -----------------------------------------------------------------------------------
-    def open_customers(self) -> CustomersWindow:
+    def open_customers(self) -> "CustomersWindow":
+        from .customers.window import CustomersWindow
+
         if self._customers_window is None:
             self._customers_window = CustomersWindow(self.ctx, self)
         self._customers_window.show()
@@ -266,19 +289,27 @@ class MainWindow(QMainWindow):
         return self._customers_window
 
     def open_users(self) -> None:
+        from .admin.users_dialog import users_dialog_for
+
         dialog = users_dialog_for(self.ctx, self)
         if dialog is not None:
             dialog.exec()
 
     def open_factory_settings(self) -> None:
+        from .admin.settings_dialog import settings_dialog_for
+
         dialog = settings_dialog_for(self.ctx, self)
         if dialog is not None and dialog.exec() == QDialog.DialogCode.Accepted:
             self._update_title()
 
     def change_password(self) -> None:
+        from .login.password_dialog import ChangePasswordDialog
+
         ChangePasswordDialog(self.ctx, self).exec()
 
     def about_text(self) -> str:
+        from ..db import schema_revision
+
         revision = schema_revision(self.ctx.db) or "—"
         lines = [
             _("Version {version}", version=__version__),
@@ -312,9 +343,9 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         last = settings.value(SETTINGS_LAST_TAB)
-        if isinstance(last, str) and last in self.tab_widgets:
+        if isinstance(last, str) and last in self.tab_pages:
             self.tabs.blockSignals(True)
-            self.tabs.setCurrentWidget(self.tab_widgets[last])
+            self.tabs.setCurrentWidget(self.tab_pages[last])
             self.tabs.blockSignals(False)
 
     def save_settings(self) -> None:

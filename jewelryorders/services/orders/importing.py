@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -23,11 +24,14 @@ from ...models.audit import AuditEvent
 from ...models.customers import Customer
 from ...models.orders import CHANNELS, METALS, STONE_TYPES, LineStone, Order, OrderLine
 from .. import audit
-from ..context import Actor, unit_of_work
-from ..errors import DomainError, ValidationError
+from ..context import Actor, read_session, unit_of_work
+from ..errors import DomainError, PermissionDenied, ValidationError
 from ..permissions import require
 from ..users import get_setting
-from .intake import LineInput, OrderInput, StoneInput, create_order_in
+from ..sequences import next_number
+from .intake import LineInput, OrderInput, StoneInput, _apply, _clean
+from .sheet_reader import (DEFAULT_LIMITS, ImportLimits, MergedRange, SheetLimitError, SheetScan, WorkbookError,
+                           cell_too_long, check_archive, scan_sheet_xml, time_exceeded, too_many_rows)
 
 # ---- the fields of a customer's order sheet -------------------------------------------------------------------
 
@@ -97,22 +101,22 @@ FIELD_KEYS = tuple(f.key for f in IMPORT_FIELDS)
 # Without these a row cannot become an order line; the customer may instead be chosen for the whole sheet.
 REQUIRED_FIELDS = ("style_code", "metal", "quantity")
 
-HEADER_SEARCH_ROWS = 20
-MAX_DATA_ROWS = 200_000
+HEADER_SEARCH_ROWS = 30  # the header is looked for in these first rows; the wizard shows them
 # Problems beyond this many are counted, not kept: 50,000 bad rows must not become 50,000 widgets or lines.
 MAX_KEPT_PROBLEMS = 5_000
 # Orders whose rows are flushed and then let go of, so a 50,000-row sheet does not hold every object in memory.
 RELEASE_EVERY = 500
+INSERT_BATCH = 500  # orders inserted per flush in the short write transaction
+# Up to this many orders stay in the session until the commit (letting go of them costs time under the write lock);
+# more are let go of after each batch, so a 50,000-row sheet does not hold every object in memory.
+KEEP_IN_SESSION = 5_000
+ORDER_SNAPSHOT_EXCLUDES = ("created_at", "updated_at", "style_summary", "submitted_at")  # as intake's snapshot
 CHECK_STOP_EVERY = 200
 
 PO_NOTE_MSGID = N_("Customer PO: {po}")
 
 
 # ---- errors, options and results ------------------------------------------------------------------------------
-
-class WorkbookError(DomainError):
-    """The file cannot be read as an order sheet at all (not a workbook, merged header, no header row ...)."""
-
 
 class ImportCancelled(DomainError):
     """The user stopped the check or the import; nothing was imported."""
@@ -124,6 +128,11 @@ class ImportOptions:
     channel: str = "email"  # for every row without a channel
     order_date: dt.date | None = None  # for rows without an order date; None = today
     sheet_name: str | None = None  # None = the workbook's first worksheet with a header row
+    header_row: int | None = None  # None = the row matching the most known column names
+    # Values written above the header for the whole order ("訂單日期：2026/11/16", "PO No.: 4500123"), field key ->
+    # text; they fill in rows that do not say. None = use those found in the sheet, {} = use none.
+    sheet_values: Mapping[str, str] | None = None
+    limits: ImportLimits = DEFAULT_LIMITS
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,9 @@ class SheetInfo:
     headers: tuple[str, ...]  # one per column from A; "" where the header cell is empty
     samples: tuple[tuple[str, ...], ...]  # the first few data rows as text, aligned with headers
     row_estimate: int  # rows below the header according to the sheet's own size; 0 when it does not say
+    top_rows: tuple[tuple[str, ...], ...] = ()  # the sheet's first rows as text, for choosing the header row
+    sheet_values: tuple[tuple[str, str, int], ...] = ()  # (field key, text, row) found above the header
+    header_matches: int = 0  # how many known column names the header row matches
 
     @property
     def signature(self) -> str:
@@ -170,12 +182,27 @@ class PlannedOrder:
     order_no: str = ""  # the generated number once imported
 
 
+@dataclass(frozen=True)
+class SkippedRow:
+    row: int
+    reason: str  # "blank" or "total"
+    text: str = ""  # for a total row, the word that marked it
+
+    def describe(self) -> str:
+        if self.reason == "total":
+            return _("Row {row} skipped: a total row ({text}).", row=self.row, text=self.text)
+        return _("Row {row} skipped: blank.", row=self.row)
+
+
 @dataclass
 class ImportResult:
     sheet_name: str
     header_row: int
-    rows: int = 0  # data rows read (empty rows not counted)
+    rows: int = 0  # data rows read (blank and total rows not counted)
     empty_rows: int = 0
+    total_rows: int = 0
+    skipped: list[SkippedRow] = field(default_factory=list)  # the first MAX_KEPT_PROBLEMS of them
+    sheet_values: dict[str, str] = field(default_factory=dict)  # field key -> text used for the whole sheet
     orders: list[PlannedOrder] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
     problem_count: int = 0
@@ -360,11 +387,19 @@ def _check_file(path: Path) -> None:
 class _Book:
     """An open workbook in read-only mode plus the raw parts of it that openpyxl does not expose."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, limits: ImportLimits = DEFAULT_LIMITS):
         from openpyxl import load_workbook
 
         self.path = Path(path).expanduser()
+        self.limits = limits
+        self.deadline = limits.deadline()
         _check_file(self.path)
+        check_archive(self.path, limits)
+        # Every sheet is scanned (bounded) before openpyxl opens the workbook: openpyxl itself parses a whole sheet
+        # that does not state its size, which a hostile sheet must not get to.
+        self._scans: dict[str, SheetScan] = {}
+        for name in self._sheet_members():
+            self.scan(name)
         self._fh = self.path.open("rb")
         try:
             self.wb = load_workbook(self._fh, read_only=True, data_only=True)
@@ -386,6 +421,16 @@ class _Book:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def scan(self, sheet_name: str) -> SheetScan:
+        """The sheet's bounded scan, done once per opening."""
+        if sheet_name not in self._scans:
+            self._scans[sheet_name] = _scan_sheet(self, sheet_name)
+        return self._scans[sheet_name]
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise time_exceeded(self.limits)
+
     @property
     def sheet_names(self) -> tuple[str, ...]:
         return tuple(ws.title for ws in self.wb.worksheets)
@@ -403,7 +448,11 @@ class _Book:
                               sheet=name, sheets=", ".join(self.sheet_names)))
 
     def sheet_xml_path(self, name: str) -> str | None:
-        """The ZIP member holding a sheet's XML, found the way Excel finds it (workbook.xml and its relations)."""
+        return self._sheet_members().get(name)
+
+    def _sheet_members(self) -> dict[str, str]:
+        """Sheet name -> the ZIP member holding its XML, found the way Excel finds it (workbook.xml, relations)."""
+        found: dict[str, str] = {}
         try:
             with zipfile.ZipFile(self.path) as zf:
                 members = set(zf.namelist())
@@ -418,89 +467,33 @@ class _Book:
                 targets = {rel.get("Id"): rel.get("Target", "")
                            for rel in ElementTree.fromstring(zf.read(wb_rels))}
                 for sheet in ElementTree.fromstring(zf.read(wb_path)).iter():
-                    if sheet.tag.endswith("}sheet") and sheet.get("name") == name:
+                    if sheet.tag.endswith("}sheet") and sheet.get("name"):
                         rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
                         target = targets.get(rid, "")
-                        if target.startswith("/"):
-                            return target.lstrip("/")
-                        return f"{folder}/{target}" if folder else target
+                        if not target:
+                            continue
+                        member = target.lstrip("/") if target.startswith("/") else (
+                            f"{folder}/{target}" if folder else target)
+                        if member in members:
+                            found[sheet.get("name")] = member
         except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-            return None
-        return None
+            return found
+        return found
 
 
 # ---- scanning the sheet's XML for what openpyxl's read-only mode hides ----------------------------------------
 
-_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]+)"[^>]*?(?<!/)>(.*?)</(?:\w+:)?c>', re.S)
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_VALUE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]")
-_CELL_END = re.compile(rb"</(?:\w+:)?c>")
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="([A-Z]{1,3})([0-9]+)(?::([A-Z]{1,3})([0-9]+))?"')
-SCAN_CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class MergedRange:
-    first_col: int
-    first_row: int
-    last_col: int
-    last_row: int
-
-    @property
-    def ref(self) -> str:
-        return (f"{column_letter(self.first_col)}{self.first_row}:"
-                f"{column_letter(self.last_col)}{self.last_row}")
-
-
-@dataclass
-class _SheetScan:
-    merged: list[MergedRange] = field(default_factory=list)
-    uncached_formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column index)
-
-
-def _last_cell_end(buf: bytes) -> int:
-    i = buf.rfind(b"c>")
-    while i > 0:
-        j = buf.rfind(b"<", 0, i)
-        if j >= 0 and _CELL_END.fullmatch(buf, j, i + 2):
-            return i + 2
-        i = buf.rfind(b"c>", 0, i)
-    return 0
-
-
-def _scan_sheet(book: _Book, sheet_name: str, *, formulas: bool) -> _SheetScan:
-    """Merged ranges and (optionally) formula cells without a calculated value, streamed through the raw XML."""
-    scan = _SheetScan()
+def _scan_sheet(book: "_Book", sheet_name: str) -> SheetScan:
+    """Merged ranges, formulas without a calculated value and the row count, in one bounded streamed pass; run
+    before openpyxl reads a single row, so a hostile sheet is refused before it costs anything."""
     member = book.sheet_xml_path(sheet_name)
     if member is None:
-        return scan
-
-    def take(part: bytes) -> None:
-        if formulas and (b"<f" in part or b":f" in part):
-            for m in _CELL.finditer(part):
-                inner = m.group(3)
-                if _FORMULA.search(inner) and not _VALUE.search(inner):
-                    scan.uncached_formulas.add((int(m.group(2)), _column_index(m.group(1).decode())))
-        for m in _MERGE.finditer(part):
-            c1, r1, c2, r2 = m.groups()
-            c2, r2 = c2 or c1, r2 or r1
-            scan.merged.append(MergedRange(_column_index(c1.decode()), int(r1), _column_index(c2.decode()), int(r2)))
-
+        return SheetScan()
     try:
-        with zipfile.ZipFile(book.path) as zf, zf.open(member) as src:
-            carry = b""
-            while True:
-                chunk = src.read(SCAN_CHUNK)
-                if not chunk:
-                    break
-                buf = carry + chunk
-                cut = _last_cell_end(buf)
-                take(buf[:cut])
-                carry = buf[cut:]
-            take(carry)
-    except (KeyError, zipfile.BadZipFile):
-        pass
-    return scan
+        with zipfile.ZipFile(book.path) as zf:
+            return scan_sheet_xml(zf, member, book.limits, book.deadline)
+    except KeyError:
+        return SheetScan()
 
 
 # ---- cell values ------------------------------------------------------------------------------------------------
@@ -531,13 +524,30 @@ def _is_empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+_MONTHS = {name: i for i, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}
+_YEAR_FIRST = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DAY_DOT = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # 16.11.2026: day first, as written in Europe
+_SLASHED = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$")
+_DAY_MONTH_NAME = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*([A-Za-z]{3,9})\.?[\s\-/.,]*(\d{4}|\d{2})$")
+_MONTH_NAME_DAY = re.compile(r"^([A-Za-z]{3,9})\.?[\s\-/.]*(\d{1,2})(?:st|nd|rd|th)?[\s,\-/.]+(\d{4})$")
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def parse_sheet_date(value: object) -> dt.date | None:
-    """Accepted: date cells, and text written year first — 2026-12-31, 2026/12/31, 2026.12.31, 20261231,
-    2026年12月31日 (a time after the date is ignored). Day-first or month-first text such as 31.12.2026 or
-    12/31/2026 is refused: which number is the month cannot be known."""
+    """Accepted: date cells, and text in the forms customers write — 2026-11-16, 2026/11/16, 2026.11.16, 20261116,
+    2026年11月16日, 16.11.2026 (dots: day first), 16-Nov-2026, 16 November 2026, Nov 16, 2026, and 16/11/2026 or
+    11/16/2026 when the numbers show which is the month (a time after the date is ignored). Text such as 05/11/2026,
+    where either number could be the month, is refused rather than guessed."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -549,11 +559,28 @@ def parse_sheet_date(value: object) -> dt.date | None:
         value = text
     s = unicodedata.normalize("NFKC", str(value)).strip()
     s = re.sub(r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", s).strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(s, fmt).date()
-        except ValueError:
-            continue
+    s = re.sub(r"\s*\((?:週|周|星期)?[一二三四五六日天]\)$", "", s)  # 2026年11月16日(一)
+    m = _YEAR_FIRST.match(s) or _COMPACT.match(s)
+    if m:
+        return _date_or_none(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _DAY_DOT.match(s)
+    if m:
+        return _date_or_none(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    m = _SLASHED.match(s)
+    if m:
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if first > 12 >= second:
+            return _date_or_none(year, second, first)
+        if second > 12 >= first:
+            return _date_or_none(year, first, second)
+        return None  # either could be the month
+    m = _DAY_MONTH_NAME.match(s)
+    if m and m.group(2).casefold() in _MONTHS:
+        year = int(m.group(3))
+        return _date_or_none(year + 2000 if year < 100 else year, _MONTHS[m.group(2).casefold()], int(m.group(1)))
+    m = _MONTH_NAME_DAY.match(s)
+    if m and m.group(1).casefold() in _MONTHS:
+        return _date_or_none(int(m.group(3)), _MONTHS[m.group(1).casefold()], int(m.group(2)))
     return None
 
 
@@ -596,19 +623,160 @@ _CHANNEL_WORDS = {
     "行業活動": "industry_event", "行业活动": "industry_event",
 }
 _METALS = _lookup_table(METALS, _METAL_WORDS)
+_KARATS = {"24": "Au999", "22": "Au916", "18": "Au750", "14": "Au585", "9": "Au375"}
+_FINENESS = {"999": "Au999", "9999": "Au999", "916": "Au916", "750": "Au750", "585": "Au585", "375": "Au375"}
+_COLOURS = ("白", "黃", "黄", "玫瑰", "紅", "红", "粉", "WHITE", "YELLOW", "ROSE", "PINK", "RED", "W", "Y", "R", "WG",
+            "YG", "RG")
+
+
+def metal_from_text(text: str) -> str:
+    """The metal and fineness a customer wrote in their own words: 18K金, 18K白金, 18KW, 750 → Au750; 足金, 千足金,
+    999金 → Au999; PT950, 鉑金950, 950鉑金 → Pt950; 925銀, S925 → Ag925; 14K → Au585. "" when it cannot be told."""
+    norm = normalize_header(text).upper()
+    if not norm:
+        return ""
+    if norm in _METALS or norm.casefold() in _METALS:
+        return _METALS.get(norm) or _METALS[norm.casefold()]
+    if re.search(r"千足金|足金|24K", norm):
+        return "Au999"
+    platinum = re.search(r"(?:PT|鉑金?|铂金?|白金?)(950|900|999)|(950|900|999)(?:PT|鉑金?|铂金?)", norm)
+    if platinum and (norm.startswith(("PT", "鉑", "铂")) or "PT" in norm or "鉑" in norm or "铂" in norm):
+        return {"950": "Pt950", "900": "Pt900", "999": "Pt950"}.get(platinum.group(1) or platinum.group(2), "")
+    palladium = re.search(r"(?:PD|鈀金?|钯金?)(950)|(950)(?:PD|鈀金?|钯金?)", norm)
+    if palladium:
+        return "Pd950"
+    silver = re.search(r"(?:S|AG|STERLING|銀|银)(925|999)|(925|999)(?:S|AG|銀|银|SILVER)", norm)
+    if silver:
+        return "Ag925" if (silver.group(1) or silver.group(2)) == "925" else "Ag999"
+    karat = re.fullmatch(r"(?:AU|G)?(24|22|18|14|10|9)(?:K|KT|CT)(?:GOLD|金)?(?:白|黃|黄|玫瑰|紅|红|粉|WHITE|YELLOW|ROSE|"
+                         r"PINK|RED|W|Y|R|WG|YG|RG|P)?(?:色)?(?:金|GOLD)?", norm)
+    if karat:
+        return _KARATS.get(karat.group(1), "")
+    fineness = re.fullmatch(r"(?:AU|G)?(9999|999|916|750|585|375)(?:金|GOLD)?(?:白|黃|黄|玫瑰|紅|红|W|Y|R)?(?:金)?", norm)
+    if fineness:
+        return _FINENESS[fineness.group(1)]
+    return ""
+
+
+def metal_colour(text: str) -> str:
+    """The colour a customer wrote with the metal (18K白金 → 白), kept with the line so it is not lost."""
+    norm = unicodedata.normalize("NFKC", text).upper()
+    for word in ("玫瑰", "白", "黃", "黄", "紅", "红", "WHITE", "YELLOW", "ROSE"):
+        if word in norm:
+            return word.lower() if word.isascii() else word
+    m = re.search(r"\d\s*K\s*(WG|YG|RG|W|Y|R)\b", norm)
+    if m:
+        return {"W": "white", "Y": "yellow", "R": "rose"}[m.group(1)[0]]
+    return ""
 _STONES = _lookup_table(STONE_TYPES, _STONE_WORDS)
 _CHANNELS = _lookup_table(CHANNELS, _CHANNEL_WORDS)
 
 
-def _number_text(value: object) -> str:
-    return as_text(value) if not isinstance(value, str) else value.strip()
+# Units customers write after a number, per kind of field; the number is kept as text so it stays exact.
+UNITS = {
+    "count": ("pcs", "pc", "pce", "piece", "pieces", "件", "隻", "只", "個", "个", "粒", "顆", "颗", "枚", "對", "对",
+              "套", "條", "条", "pair", "pairs", "set", "sets", "ea"),
+    "grams": ("g", "gr", "gram", "grams", "克", "公克"),
+    "carats": ("ct", "cts", "carat", "carats", "克拉", "卡"),
+    "money": ("hkd", "hk$", "usd", "us$", "cny", "rmb", "元", "eur", "$", "¥", "￥", "€", "港元", "港幣", "港币", "美元",
+              "人民幣", "人民币"),
+}
+_FIELD_UNITS = {"quantity": "count", "stone_count": "count", "target_weight_g": "grams", "stone_carat": "carats",
+                "unit_price": "money"}
+_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
+
+
+def _unit_pattern(units: Sequence[str]) -> re.Pattern:
+    alternatives = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return re.compile(rf"^(?:(?:{alternatives})\s*)?({_NUMBER})\s*(?:{alternatives})?\.?$", re.I)
+
+
+_UNIT_PATTERNS = {kind: _unit_pattern(units) for kind, units in UNITS.items()}
+
+
+def strip_unit(text: str, kind: str) -> str:
+    """'50 pcs' -> '50', '3.125g' -> '3.125', '3.125 克' -> '3.125', 'HK$ 2,380.50' -> '2380.50'; text without a
+    known unit of this kind comes back as it was (and the field's check names it)."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    m = _UNIT_PATTERNS[kind].match(s)
+    if not m:
+        return text.strip()
+    return m.group(1).replace(",", "")
+
+
+def _number_text(value: object, key: str = "") -> str:
+    if not isinstance(value, str):
+        return as_text(value)
+    kind = _FIELD_UNITS.get(key)
+    return strip_unit(value, kind) if kind else value.strip()
 
 
 # ---- reading the rows -------------------------------------------------------------------------------------------
 
-def _open_sheet(book: _Book, sheet_name: str | None):
-    """(sheet, rows below the header by the sheet's own size, header row, headers, examples). Without a name, the
-    first sheet that has a header row: an order sheet often comes after a sheet of instructions."""
+# Fields a customer may write once above the header for the whole order ("訂單日期：2026/11/16").
+SHEET_LEVEL_FIELDS = ("customer", "customer_po", "channel", "order_date", "delivery_date", "delivery_place",
+                      "currency")
+_EXACT_NAMES = {normalize_header(name): f.key for f in IMPORT_FIELDS if f.key in SHEET_LEVEL_FIELDS
+                for name in (f.key, *f.synonyms)}
+# A row holding one of these words is the sheet's total, not an order line.
+TOTAL_WORDS = frozenset(normalize_header(w) for w in (
+    "合計", "合计", "總計", "总计", "小計", "小计", "總數", "总数", "共計", "共计", "總共", "总共", "合計數量", "合计数量",
+    "Total", "Totals", "Grand total", "Subtotal", "Sub-total", "Sum", "Total qty", "Total quantity"))
+TOP_ROW_COLUMNS = 30  # columns of the top rows kept for the wizard's view of the sheet
+
+
+def _cells_text(values: Sequence[object]) -> list[str]:
+    cells = [as_text(v) for v in values]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _header_score(cells: Sequence[str]) -> int:
+    """How many known column names a row holds: the header row is the row that holds the most."""
+    return len(guess_mapping(cells))
+
+
+def _sheet_values(top: Sequence[Sequence[str]], header_row: int) -> tuple[tuple[str, str, int], ...]:
+    """(field key, text, row) written above the header as "label: value" in one cell, or label and value in
+    neighbouring cells; the first of each field wins."""
+    found: dict[str, tuple[str, str, int]] = {}
+    for row_no, cells in enumerate(top[:header_row - 1], 1):
+        for i, cell in enumerate(cells):
+            if not cell:
+                continue
+            label, colon, value = re.split(r"([:：])", cell, maxsplit=1) if re.search(r"[:：]", cell) else (cell, "", "")
+            key = _EXACT_NAMES.get(normalize_header(label))
+            if key is None or key in found:
+                continue
+            value = value.strip()
+            if not value:
+                following = [c for c in cells[i + 1:i + 4] if c]
+                # Without a colon only the very next cell is the value: "PO No. | 4500123".
+                if following and (colon or (i + 1 < len(cells) and cells[i + 1])):
+                    value = following[0]
+                    if not colon and _EXACT_NAMES.get(normalize_header(value)):
+                        continue  # two labels side by side: a header-like row, not a value
+            if value:
+                found[key] = (key, value, row_no)
+    return tuple(found[k] for k in FIELD_KEYS if k in found)
+
+
+@dataclass(frozen=True)
+class _SheetHead:
+    ws: object
+    estimate: int
+    header_row: int
+    headers: tuple[str, ...]
+    samples: tuple[tuple[str, ...], ...]
+    top_rows: tuple[tuple[str, ...], ...]
+    sheet_values: tuple[tuple[str, str, int], ...]
+    score: int
+
+
+def _open_sheet(book: _Book, sheet_name: str | None, header_row: int | None = None) -> _SheetHead:
+    """The sheet, its header row and what lies above and just below it. Without a name, the first sheet that has a
+    header row: an order sheet often comes after a sheet of instructions."""
     if sheet_name is not None:
         candidates = [book.sheet(sheet_name)]
     else:
@@ -616,49 +784,76 @@ def _open_sheet(book: _Book, sheet_name: str | None):
         candidates = list(book.wb.worksheets)
     first_error: WorkbookError | None = None
     for ws in candidates:
-        estimate = ws.max_row or 0
+        scan = book.scan(ws.title)  # every limit is checked before openpyxl reads a row
         ws.reset_dimensions()  # a wrong size in the file must not hide rows or columns
         try:
-            header_row, headers, samples = _find_header(ws)
+            head = _find_header(ws, header_row, book.limits)
         except WorkbookError as exc:
+            if sheet_name is not None or header_row is not None:
+                raise
             first_error = first_error or exc
             continue
-        return ws, max(0, estimate - header_row), header_row, headers, samples
+        _refuse_merged_header(scan.merged, head[0], head[1])
+        found_row, headers, samples, top, score = head
+        estimate = max(0, scan.last_row - found_row)
+        return _SheetHead(ws, estimate, found_row, headers, samples, top, _sheet_values(top, found_row), score)
     raise first_error
 
 
-def inspect_workbook(path: str | Path, sheet_name: str | None = None) -> SheetInfo:
-    """Open the workbook, find the header row (the first row with at least two filled cells) and a few examples."""
-    with _Book(path) as book:
-        ws, estimate, header_row, headers, samples = _open_sheet(book, sheet_name)
-        merged = _scan_sheet(book, ws.title, formulas=False).merged
-        _refuse_merged_header(merged, header_row, headers)
-        return SheetInfo(path=book.path, sheet_name=ws.title, sheet_names=book.sheet_names, header_row=header_row,
-                         headers=headers, samples=samples, row_estimate=estimate)
+def inspect_workbook(path: str | Path, sheet_name: str | None = None, header_row: int | None = None,
+                     limits: ImportLimits = DEFAULT_LIMITS) -> SheetInfo:
+    """Open the workbook within the limits, find the header row (the row matching the most known column names,
+    or the one given), the values written above it for the whole sheet, and a few example rows."""
+    with _Book(path, limits) as book:
+        head = _open_sheet(book, sheet_name, header_row)
+        return SheetInfo(path=book.path, sheet_name=head.ws.title, sheet_names=book.sheet_names,
+                         header_row=head.header_row, headers=head.headers, samples=head.samples,
+                         row_estimate=head.estimate, top_rows=head.top_rows, sheet_values=head.sheet_values,
+                         header_matches=head.score)
 
 
-def _find_header(ws) -> tuple[int, tuple[str, ...], tuple[tuple[str, ...], ...]]:
-    header_row = 0
-    headers: tuple[str, ...] = ()
-    samples: list[tuple[str, ...]] = []
-    for row_no, row in enumerate(ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS + 3, values_only=True), 1):
-        if not header_row:
-            if row_no > HEADER_SEARCH_ROWS:
-                break
-            if sum(1 for v in row if not _is_empty(v)) >= 2:
-                header_row = row_no
-                cells = [as_text(v) for v in row]
-                while cells and not cells[-1]:
-                    cells.pop()
-                headers = tuple(cells)
-        elif any(not _is_empty(v) for v in row):
-            texts = [as_text(v) for v in row[:len(headers)]]
-            samples.append(tuple(texts + [""] * (len(headers) - len(texts))))
-    if not header_row:
-        raise WorkbookError(_("The sheet '{sheet}' has no header row: none of its first {n} rows has two or more "
-                              "filled cells. The order sheet needs one header row naming its columns.",
-                              sheet=ws.title, n=HEADER_SEARCH_ROWS))
-    return header_row, headers, tuple(samples)
+def _find_header(ws, header_row: int | None, limits: ImportLimits):
+    """(header row, headers, example rows, top rows as text, matches)."""
+    top: list[tuple[str, ...]] = []
+    last = HEADER_SEARCH_ROWS + 5
+    for values in ws.iter_rows(min_row=1, max_row=last, max_col=limits.max_columns, values_only=True):
+        top.append(tuple(_cells_text(values)))
+    while len(top) < min(last, HEADER_SEARCH_ROWS):
+        top.append(())
+    if header_row is not None:
+        if not 1 <= header_row <= HEADER_SEARCH_ROWS:
+            raise WorkbookError(_("The header row must be one of the first {n} rows of the sheet.",
+                                  n=HEADER_SEARCH_ROWS))
+        if sum(1 for c in top[header_row - 1] if c) < 2:
+            raise WorkbookError(_("Row {row} of the sheet '{sheet}' does not name the columns (it has fewer than two "
+                                  "filled cells); choose the row that holds the column headers.", row=header_row,
+                                  sheet=ws.title))
+        chosen = header_row
+    else:
+        scored = [(_header_score(cells), -row_no) for row_no, cells in enumerate(top[:HEADER_SEARCH_ROWS], 1)
+                  if sum(1 for c in cells if c) >= 2]
+        if not scored:
+            raise WorkbookError(_("The sheet '{sheet}' has no header row: none of its first {n} rows has two or more "
+                                  "filled cells. The order sheet needs one header row naming its columns.",
+                                  sheet=ws.title, n=HEADER_SEARCH_ROWS))
+        best_score, best_row = max(scored)
+        # With no known name anywhere, the first row of two or more cells (the clerk maps its columns by hand).
+        chosen = -best_row if best_score else -max(r for _s, r in scored)
+    headers = top[chosen - 1]
+    samples = []
+    for cells in top[chosen:]:
+        if any(cells) and not _is_total(cells):
+            samples.append(tuple(list(cells[:len(headers)]) + [""] * (len(headers) - len(cells[:len(headers)]))))
+    return chosen, headers, tuple(samples), tuple(tuple(c[:TOP_ROW_COLUMNS] for c in top)), \
+        _header_score(headers)
+
+
+def _is_total(cells: Sequence[object]) -> str:
+    """The word that makes a row the sheet's total row ("" when it is not one)."""
+    for cell in cells:
+        if isinstance(cell, str) and cell and len(cell) < 40 and normalize_header(cell) in TOTAL_WORDS:
+            return cell.strip()
+    return ""
 
 
 def _refuse_merged_header(merged: Sequence[MergedRange], header_row: int, headers: Sequence[str]) -> None:
@@ -697,11 +892,13 @@ class _ProblemLog:
         self.items.append(ImportProblem(row, letter, header, message))
 
 
-def _read_rows(ws, header_row: int, columns: Mapping[str, int], scan: _SheetScan,
-               log: _ProblemLog, result: ImportResult, progress: ProgressCallback | None,
-               should_stop: Callable[[], bool] | None, total: int) -> list[_Row]:
+def _read_rows(book: _Book, ws, header_row: int, headers: Sequence[str], columns: Mapping[str, int],
+               scan: SheetScan, sheet_values: Mapping[str, str], log: _ProblemLog, result: ImportResult,
+               progress: ProgressCallback | None, should_stop: Callable[[], bool] | None, total: int) -> list[_Row]:
+    """The data rows below the header; blank rows and total rows are skipped and listed in the result."""
+    limits = book.limits
     rows: list[_Row] = []
-    width = max(columns.values()) + 1
+    width = min(max(max(columns.values()) + 1, len(headers)), limits.max_columns)
     reading = _("Reading the workbook")
     for m in scan.merged:
         touched = [c for c in columns.values() if m.first_col <= c <= m.last_col]
@@ -710,6 +907,12 @@ def _read_rows(ws, header_row: int, columns: Mapping[str, int], scan: _SheetScan
                     _("Cells {range} are merged. Unmerge them and fill in every row, so each row holds its own "
                       "values.", range=m.ref), column=min(touched))
     mapped = list(columns.items())
+    pending_blank: list[int] = []  # blank rows count once a filled row follows them (trailing ones are no rows)
+
+    def skip(row: SkippedRow) -> None:
+        if len(result.skipped) < MAX_KEPT_PROBLEMS:
+            result.skipped.append(row)
+
     offset = -1
     for offset, values in enumerate(ws.iter_rows(min_row=header_row + 1, max_col=width, values_only=True)):
         number = header_row + 1 + offset
@@ -718,6 +921,24 @@ def _read_rows(ws, header_row: int, columns: Mapping[str, int], scan: _SheetScan
                 raise ImportCancelled(_("Cancelled; nothing was imported."))
             if progress is not None:
                 progress(reading, offset, total)
+            book.check_time()
+        if number > limits.max_rows:
+            raise too_many_rows(limits, offset + 1)
+        for col, value in enumerate(values):
+            if isinstance(value, str) and len(value) > limits.max_cell_chars:
+                raise cell_too_long(limits, f"{column_letter(col)}{number}")
+        if not any(not _is_empty(v) for v in values):
+            pending_blank.append(number)
+            continue
+        total_word = _is_total(values)
+        for blank in pending_blank:
+            skip(SkippedRow(blank, "blank"))
+        result.empty_rows += len(pending_blank)
+        pending_blank.clear()
+        if total_word:
+            result.total_rows += 1
+            skip(SkippedRow(number, "total", total_word))
+            continue
         row: dict[str, object] = {}
         for key, col in mapped:
             value = values[col] if col < len(values) else None
@@ -733,12 +954,14 @@ def _read_rows(ws, header_row: int, columns: Mapping[str, int], scan: _SheetScan
                                        cell=f"{column_letter(col)}{number}", error=value.strip()))
             row[key] = value
         if not row:
+            # Only columns that are not imported are filled (a running number, a picture's caption).
             result.empty_rows += 1
+            skip(SkippedRow(number, "blank"))
             continue
+        for key, text in sheet_values.items():
+            if _is_empty(row.get(key)) and key not in row:
+                row[key] = text
         rows.append(_Row(number, row))
-        if len(rows) > MAX_DATA_ROWS:
-            raise WorkbookError(_("The sheet has more than {n:,} rows; split it into several workbooks.",
-                                  n=MAX_DATA_ROWS))
     if progress is not None:
         progress(reading, offset + 1, max(total, offset + 1))
     result.rows = len(rows)
@@ -817,12 +1040,11 @@ class _Group:
     rows: list[_Row]
 
 
-def _group_rows(rows: list[_Row], columns: Mapping[str, int], customers: _Customers, log: _ProblemLog) -> list[_Group]:
+def _group_rows(rows: list[_Row], has_po: bool, customers: _Customers, log: _ProblemLog) -> list[_Group]:
     """Rows of one customer sharing a customer PO form one order; without a PO column every row is an order.
     A customer may be written by code in one row and by name in the next: rows are grouped by the customer found."""
     groups: dict[tuple[object, str], _Group] = {}
     singles: list[_Group] = []
-    has_po = "customer_po" in columns
     found: dict[str, tuple[Customer | None, str]] = {}
     for row in rows:
         customer_text = as_text(row.values.get("customer"))
@@ -890,8 +1112,9 @@ class _Converter:
         def parse(row_no: int, raw: object):
             value = parse_sheet_date(raw)
             if value is None:
-                self.log.add(row_no, key, _("{field}: '{value}' is not a date. Use a date cell, or write it year "
-                                            "first: 2026-12-31, 2026/12/31, 2026.12.31 or 2026年12月31日.",
+                self.log.add(row_no, key, _("{field}: '{value}' is not a date, or its day and month cannot be "
+                                            "told apart. Use a date cell, or write it as 2026-12-31, 2026/12/31, "
+                                            "2026年12月31日, 31.12.2026 or 31-Dec-2026.",
                                             field=FIELD_BY_KEY[key].label, value=as_text(raw)[:40]))
             return value
         return parse
@@ -944,7 +1167,7 @@ class _Converter:
         metal_raw = v.get("metal")
         metal = ""
         if not _is_empty(metal_raw):
-            metal = _METALS.get(normalize_header(as_text(metal_raw)), "")
+            metal = metal_from_text(as_text(metal_raw))
             if not metal:
                 self.log.add(row.number, "metal", _("Metal: '{value}' is not known; write the metal and fineness "
                                                     "such as Au750 (18K), Au999 (足金), Pt950 or Ag925.",
@@ -959,15 +1182,23 @@ class _Converter:
                              _("Stone type: '{value}' is not known; use one of: {choices}.",
                                value=as_text(stone_raw)[:40],
                                choices=", ".join(_(label) for label in STONE_TYPES.values())))
-            stones.append(StoneInput(stone_type, _number_text(stone_values[1]) if stone_values[1] is not None else "",
-                                     _number_text(stone_values[2]) if stone_values[2] is not None else ""))
+            stones.append(StoneInput(stone_type,
+                                     _number_text(stone_values[1], "stone_count") if stone_values[1] is not None
+                                     else "",
+                                     _number_text(stone_values[2], "stone_carat") if stone_values[2] is not None
+                                     else ""))
 
         def number(key: str):
             raw = v.get(key)
-            return None if _is_empty(raw) else _number_text(raw)
+            return None if _is_empty(raw) else _number_text(raw, key)
 
+        description = as_text(v.get("description"))
+        colour = metal_colour(as_text(metal_raw)) if metal else ""
+        if colour and as_text(metal_raw) not in description:
+            # The metal column holds no colour, so the customer's own word (18K白金) goes with the description.
+            description = f"{description} ({as_text(metal_raw)})" if description else as_text(metal_raw)
         return LineInput(style_code=as_text(v.get("style_code")), metal=metal, quantity=number("quantity") or "",
-                         description=as_text(v.get("description")), size=as_text(v.get("size")),
+                         description=description, size=as_text(v.get("size")),
                          target_weight_g=number("target_weight_g"), unit_price=number("unit_price"), stones=stones)
 
 
@@ -996,60 +1227,87 @@ def _locate(problem_field: str, group: _Group, sources: Mapping[str, int]) -> tu
 
 # ---- the import ---------------------------------------------------------------------------------------------------
 
-class _RollBack(Exception):
-    """Ends the unit of work without committing: a dry run, or a sheet with problems."""
+@dataclass
+class _Prepared:
+    """One order checked and built outside the write transaction, ready for the short insert."""
+
+    group: _Group
+    order: Order  # built outside any write transaction; only its number is given at the insert
+    planned: PlannedOrder
+    line_snapshots: list[dict]  # the audit event's "lines", as intake's order snapshot makes them
 
 
-def run_import(db: Database, actor: Actor, path: str | Path, mapping: Mapping[str, str | None],
+def _line_snapshots(order: Order) -> list[dict]:
+    """The lines part of intake's order snapshot; it holds no generated key, so it is taken before the insert."""
+    return [{**audit.snapshot(line, exclude=("id", "order_id")),
+             "stones": [audit.snapshot(stone, exclude=("id", "line_id")) for stone in line.stones]}
+            for line in order.lines]
+
+
+def run_import(db: Database, actor: Actor | None, path: str | Path, mapping: Mapping[str, str | None],
                options: ImportOptions | None = None, *, dry_run: bool = False,
                progress: ProgressCallback | None = None, should_stop: Callable[[], bool] | None = None,
                today: dt.date | None = None) -> ImportResult:
     """Check every row through the order service's own rules and, when every row is valid and this is not a dry
     run, import all orders in one transaction. Rows sharing a customer PO become one order with one line per row.
 
+    The work is staged so other workstations are not kept waiting: the workbook is read (within the limits) and
+    every order is checked and built in a read session, which takes no write lock; only then one short write
+    transaction numbers and inserts them all, or none. A dry run needs no user: it only reads.
+
     The customer PO is kept as the first line of the order's special requirements ("Customer PO: 4500123"): the
     order gets the factory's own generated JO number, and the same PO cannot be imported twice for a customer.
     Problems of single rows come back in the result; a file that cannot be read at all raises WorkbookError."""
-    require(actor, "orders.edit")
+    if actor is not None or not dry_run:
+        if actor is None:
+            raise PermissionDenied(_("Importing orders needs a user; only a check (dry run) needs none."))
+        require(actor, "orders.edit")
     options = options or ImportOptions()
     today = today or clock.today()
     if options.channel not in CHANNELS:
         raise ValidationError(_("Choose how the order came in (channel)."), "channel")
-    with _Book(path) as book:
-        ws, estimate, header_row, headers, _samples = _open_sheet(book, options.sheet_name)
+    with _Book(path, options.limits) as book:
+        head = _open_sheet(book, options.sheet_name, options.header_row)
+        headers, header_row = head.headers, head.header_row
         columns = resolve_mapping(headers, mapping)
-        missing = missing_required({k: "x" for k in columns}, options.customer_id is not None)
+        if options.sheet_values is None:
+            sheet_values = {key: text for key, text, _row in head.sheet_values}
+        else:
+            sheet_values = {k: str(v).strip() for k, v in options.sheet_values.items()
+                            if k in SHEET_LEVEL_FIELDS and v is not None and str(v).strip()}
+        if options.customer_id is not None:
+            sheet_values.pop("customer", None)  # the customer the clerk chose wins over what the sheet says
+        has_customer = options.customer_id is not None or "customer" in sheet_values
+        missing = missing_required({k: "x" for k in columns}, has_customer)
         if missing:
             raise ValidationError(_("The sheet has no column for: {fields}. Choose the column of each of these "
                                     "fields (columns found: {headers}).", fields=", ".join(missing),
                                     headers=", ".join(h for h in headers if h) or "—"), "mapping")
-        scan = _scan_sheet(book, ws.title, formulas=True)
-        _refuse_merged_header(scan.merged, header_row, headers)
-        result = ImportResult(ws.title, header_row, dry_run=dry_run,
+        scan = book.scan(head.ws.title)
+        result = ImportResult(head.ws.title, header_row, dry_run=dry_run, sheet_values=sheet_values,
                               mapping={k: headers[c] or column_letter(c) for k, c in columns.items()})
         log = _ProblemLog(headers, columns)
-        rows = _read_rows(ws, header_row, columns, scan, log, result, progress, should_stop, estimate)
+        rows = _read_rows(book, head.ws, header_row, headers, columns, scan, sheet_values, log, result, progress,
+                          should_stop, head.estimate)
+        deadline_check = book.check_time
     if not rows:
         raise WorkbookError(_("The sheet '{sheet}' has no order rows below its header (row {row}).",
                               sheet=result.sheet_name, row=header_row))
     po_lang = get_setting(db, "language") or "zh_TW"
     converter = _Converter(log, columns, options, po_lang if po_lang in LANGUAGES else "zh_TW", today)
-    stage = _("Checking the orders") if dry_run else _("Importing the orders")
-    try:
-        with unit_of_work(db) as s:
-            _create_orders(s, actor, rows, columns, converter, log, result, stage, progress, should_stop)
-            result.problem_count = log.count
-            if dry_run or log.count:
-                raise _RollBack
-            audit.record(s, actor, "import", "order", None,
-                         LazyText("{n} orders imported from {file} (sheet {sheet})", n=len(result.orders),
-                           file=Path(path).name, sheet=result.sheet_name),
-                         None, {"file": Path(path).name, "sheet": result.sheet_name, "rows": result.rows,
-                                "orders": len(result.orders), "first_order_no": result.orders[0].order_no,
-                                "last_order_no": result.orders[-1].order_no})
-        result.imported = True
-    except _RollBack:
-        result.imported = False
+    has_po = "customer_po" in columns or "customer_po" in sheet_values
+    # 1. Check and build every order in a read session: no write lock is taken, however long this takes.
+    with read_session(db) as s:
+        prepared = _prepare_orders(s, rows, has_po, converter, log, result, progress, should_stop, dry_run,
+                                   deadline_check, actor.user_id if actor is not None else None)
+    result.problem_count = log.count
+    if not (dry_run or log.count):
+        # 2. One short write transaction: numbers, rows and audit events, all or nothing.
+        try:
+            _insert_orders(db, actor, prepared, log, result, Path(path).name, progress, should_stop)
+            result.imported = True
+        except _RollBack:
+            result.imported = False
     result.problems = sorted(log.items, key=lambda p: (p.row, _column_index(p.column) if p.column else -1))
     result.problem_count = log.count
     if not result.imported:
@@ -1058,22 +1316,29 @@ def run_import(db: Database, actor: Actor, path: str | Path, mapping: Mapping[st
     return result
 
 
-def _create_orders(s: Session, actor: Actor, rows: list[_Row], columns: Mapping[str, int], converter: _Converter,
-                   log: _ProblemLog, result: ImportResult, stage: str, progress: ProgressCallback | None,
-                   should_stop: Callable[[], bool] | None) -> None:
+class _RollBack(Exception):
+    """Ends the write transaction without committing: the database changed since the check."""
+
+
+def _prepare_orders(s: Session, rows: list[_Row], has_po: bool, converter: _Converter, log: _ProblemLog,
+                    result: ImportResult, progress: ProgressCallback | None, should_stop: Callable[[], bool] | None,
+                    dry_run: bool, check_time: Callable[[], None], actor_id: int | None) -> list[_Prepared]:
     texts = {as_text(r.values.get("customer")) for r in rows} - {""}
     customers = _Customers(s, texts, converter.options.customer_id)
     if converter.options.customer_id and customers.default is None:
         raise ValidationError(_("Customer {id} does not exist; choose a customer from the list.",
                                 id=converter.options.customer_id), "customer")
-    groups = _group_rows(rows, columns, customers, log)
+    groups = _group_rows(rows, has_po, customers, log)
     earlier = _existing_references(s, {g.customer.id for g in groups if g.customer is not None})
+    stage = _("Checking the orders")
+    prepared: list[_Prepared] = []
     for i, group in enumerate(groups):
         if i % 50 == 0:
             if should_stop is not None and should_stop():
                 raise ImportCancelled(_("Cancelled; nothing was imported."))
             if progress is not None:
                 progress(stage, i, len(groups))
+            check_time()
         customer = group.customer
         if customer is not None and group.reference and (customer.id, group.reference) in earlier:
             log.add(group.rows[0].number, "customer_po",
@@ -1081,23 +1346,85 @@ def _create_orders(s: Session, actor: Actor, rows: list[_Row], columns: Mapping[
                       "correct the PO.", po=group.reference, customer=customer.name,
                       order_no=earlier[(customer.id, group.reference)]))
         data, sources = converter.build(group, customer)
+        header, lines, problems = _clean(s, data)
+        quantity = sum(line["quantity"] or 0 for line in lines)
+        delivery = header.get("delivery_date")
         planned = PlannedOrder(group.rows[0].number, customer.name if customer else group.customer_text,
-                               group.reference, len(group.rows), sum(_whole(line.quantity) for line in data.lines),
-                               data.delivery_date if isinstance(data.delivery_date, dt.date) else None)
-        try:
-            order = create_order_in(s, actor, data)
-        except ValidationError as exc:
-            for problem in exc.problems:
-                row, key = _locate(problem.field, group, sources)
-                log.add(row, key, problem.message)
-            result.orders.append(planned)
-            continue
-        result.orders.append(PlannedOrder(planned.first_row, planned.customer, planned.reference, planned.lines,
-                                          order.total_quantity, order.delivery_date, order.order_no))
-        if (i + 1) % RELEASE_EVERY == 0:
-            _release(s)
+                               group.reference, len(group.rows), quantity,
+                               delivery if isinstance(delivery, dt.date) else None)
+        result.orders.append(planned)
+        for problem in problems.items:
+            row, key = _locate(problem.field, group, sources)
+            log.add(row, key, problem.message)
+        if not dry_run and not log.count:
+            header.pop("order_no", None)
+            order = Order(order_no="", stage="draft", owner_id=actor_id)
+            _apply(s, order, header, lines)  # a new order has no lines to replace: nothing touches the session
+            prepared.append(_Prepared(group, order, planned, _line_snapshots(order)))
     if progress is not None:
         progress(stage, len(groups), len(groups))
+    return prepared
+
+
+def _insert_orders(db: Database, actor: Actor, prepared: list[_Prepared], log: _ProblemLog, result: ImportResult,
+                   file_name: str, progress: ProgressCallback | None,
+                   should_stop: Callable[[], bool] | None) -> None:
+    stage = _("Saving the orders")
+    if progress is not None:
+        progress(stage, 0, len(prepared))
+    with unit_of_work(db) as s:
+        # What the check relied on may have changed meanwhile: the same PO imported, a customer deactivated.
+        customer_ids = {p.order.customer_id for p in prepared}
+        earlier = _existing_references(s, customer_ids)
+        inactive = set()
+        for part in _chunks(sorted(customer_ids)):
+            inactive.update(s.scalars(select(Customer.id).where(Customer.id.in_(part), Customer.active.is_(False))))
+        for p in prepared:
+            first = p.group.rows[0].number
+            if (p.order.customer_id, p.group.reference) in earlier and p.group.reference:
+                log.add(first, "customer_po",
+                        _("Customer PO {po} of {customer} was imported meanwhile as order {order_no}; nothing was "
+                          "imported.", po=p.group.reference, customer=p.planned.customer,
+                          order_no=earlier[(p.order.customer_id, p.group.reference)]))
+            if p.order.customer_id in inactive:
+                log.add(first, "customer", _("Customer {name} was deactivated meanwhile; nothing was imported.",
+                                             name=p.planned.customer))
+        if log.count:
+            raise _RollBack
+        saved: list[PlannedOrder] = []
+        for start in range(0, len(prepared), INSERT_BATCH):
+            if should_stop is not None and should_stop():
+                raise ImportCancelled(_("Cancelled; nothing was imported."))
+            if progress is not None:
+                progress(stage, start, len(prepared))
+            # A batch of orders is flushed together (multi-row INSERTs), then each gets its audit event: flushing
+            # order by order would hold the write lock ten times longer.
+            built: list[tuple[_Prepared, Order]] = []
+            for p in prepared[start:start + INSERT_BATCH]:
+                order = p.order
+                order.order_no = next_number(s, "order", order.order_date.year)
+                s.add(order)
+                built.append((p, order))
+            s.flush()
+            for p, order in built:
+                after = audit.snapshot(order, exclude=ORDER_SNAPSHOT_EXCLUDES)
+                after["lines"] = p.line_snapshots
+                audit.record(s, actor, "create", "order", order.id,
+                             LazyText("Order {order_no} created", order_no=order.order_no), None, after,
+                             order_id=order.id)
+                saved.append(PlannedOrder(p.planned.first_row, p.planned.customer, p.planned.reference,
+                                          p.planned.lines, order.total_quantity, order.delivery_date, order.order_no))
+            if len(prepared) > KEEP_IN_SESSION:
+                _release(s)
+        result.orders = saved
+        audit.record(s, actor, "import", "order", None,
+                     LazyText("{n} orders imported from {file} (sheet {sheet})", n=len(saved), file=file_name,
+                              sheet=result.sheet_name),
+                     None, {"file": file_name, "sheet": result.sheet_name, "rows": result.rows,
+                            "orders": len(saved), "first_order_no": saved[0].order_no,
+                            "last_order_no": saved[-1].order_no})
+    if progress is not None:
+        progress(stage, len(prepared), len(prepared))
 
 
 def _whole(value: object) -> int:
@@ -1117,5 +1444,6 @@ __all__ = [
     "IMPORT_FIELDS", "REQUIRED_FIELDS", "ImportField", "ImportOptions", "ImportProblem", "ImportResult",
     "PlannedOrder", "SheetInfo", "WorkbookError", "ImportCancelled", "inspect_workbook", "guess_mapping",
     "complete_mapping", "resolve_mapping", "missing_required", "header_signature", "run_import", "parse_sheet_date",
-    "column_letter", "as_text",
+    "column_letter", "as_text", "ImportLimits", "DEFAULT_LIMITS", "SheetLimitError", "SkippedRow", "strip_unit",
+    "metal_from_text", "SHEET_LEVEL_FIELDS",
 ]

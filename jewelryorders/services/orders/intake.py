@@ -24,7 +24,9 @@ from ..documents import guess_category, read_file_for_store, store_bytes
 from ..errors import ConcurrentEditError, GateError, NotFound, ValidationError
 from ..permissions import require
 from ..sequences import next_number
-from ..validation import LONG_TEXT, Problems, decimal_value, grams_to_mg, parse_date, positive_int, text
+from ..validation import (LONG_TEXT, MAX_LINE_AMOUNT, MAX_LINE_QUANTITY, MAX_ORDER_AMOUNT, MAX_ORDER_QUANTITY,
+                          MAX_UNIT_PRICE, Problems, currency, decimal_value, grams_to_mg, parse_date, positive_int,
+                          text)
 
 MAX_LINES = 500
 MAX_STONES_PER_LINE = 20
@@ -140,10 +142,8 @@ def _clean(session: Session, data: OrderInput) -> tuple[dict, list[dict], Proble
     header["delivery_place"] = text(p, "delivery_place", _("Delivery place"), data.delivery_place, max_len=300)
     header["special_requirements"] = text(p, "special_requirements", _("Special requirements"),
                                           data.special_requirements, max_len=LONG_TEXT)
-    currency = (data.currency or (customer.currency if customer else "CNY")).strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        p.add("currency", _("Currency must be a three-letter code such as CNY, HKD or USD."))
-    header["currency"] = currency
+    header["currency"] = currency(p, "currency", _("Currency"), data.currency or (customer.currency if customer
+                                                                                 else "CNY"))
     try:
         priority = int(data.priority)
     except (TypeError, ValueError):
@@ -165,12 +165,16 @@ def _clean(session: Session, data: OrderInput) -> tuple[dict, list[dict], Proble
                                 max_len=500),
             "size": text(p, f + ".size", _("{line}: size", line=label), line.size, max_len=40),
             "quantity": positive_int(p, f + ".quantity", _("{line}: quantity", line=label), line.quantity,
-                                     maximum=1_000_000),
+                                     maximum=MAX_LINE_QUANTITY),
             "target_weight_mg": grams_to_mg(p, f + ".target_weight", _("{line}: target weight (g)", line=label),
                                             line.target_weight_g, required=False),
             "unit_price": decimal_value(p, f + ".unit_price", _("{line}: unit price", line=label), line.unit_price,
-                                        places=2, required=False, allow_zero=True, maximum=Decimal("9999999999")),
+                                        places=2, required=False, allow_zero=True, maximum=MAX_UNIT_PRICE),
         }
+        if row["quantity"] and row["unit_price"] and row["quantity"] * row["unit_price"] > MAX_LINE_AMOUNT:
+            p.add(f + ".amount", _("{line}: the amount {amount} (quantity × unit price) is above the most one line may "
+                                   "hold, {max}; split the line or check the figures.", line=label,
+                                   amount=f"{row['quantity'] * row['unit_price']:,.2f}", max=f"{MAX_LINE_AMOUNT:,.2f}"))
         if line.metal not in METALS:
             p.add(f + ".metal", _("{line}: choose the metal and fineness (e.g. Au750, Pt950, Ag925).", line=label))
         row["metal"] = line.metal
@@ -188,6 +192,15 @@ def _clean(session: Session, data: OrderInput) -> tuple[dict, list[dict], Proble
             stones.append({"stone_type": st.stone_type, "stone_count": count, "carat": carat})
         row["stones"] = stones
         lines.append(row)
+    total_quantity = sum(r["quantity"] or 0 for r in lines)
+    total_amount = sum(((r["unit_price"] or Decimal(0)) * (r["quantity"] or 0) for r in lines), Decimal(0))
+    if total_quantity > MAX_ORDER_QUANTITY:
+        p.add("total_quantity", _("The order's total quantity {quantity:,} is above the most one order may hold, "
+                                  "{max:,}; split the order.", quantity=total_quantity, max=MAX_ORDER_QUANTITY))
+    if total_amount > MAX_ORDER_AMOUNT:
+        p.add("total_amount", _("The order's total amount {amount} is above the most one order may hold, {max}; "
+                                "split the order or check the figures.", amount=f"{total_amount:,.2f}",
+                                max=f"{MAX_ORDER_AMOUNT:,.2f}"))
     if data.order_no is not None:
         header["order_no"] = text(p, "order_no", _("Order no."), data.order_no, required=True, max_len=20)
     return header, lines, p

@@ -17,9 +17,7 @@ from ...db import Database
 from ...models.customers import Customer
 from ...models.orders import Order
 from ...models.planning import OrderForecast
-from ...scheduling.forecast import forecast
 from ..context import read_session, unit_of_work
-from .replan import open_orders
 
 
 @dataclass(frozen=True)
@@ -35,6 +33,10 @@ class ForecastRow:
 
 def refresh_forecast(db: Database, today: dt.date | None = None) -> list[ForecastRow]:
     """Forecast every open order with a plan, store the result, and return it (latest first)."""
+    # The scheduler (numpy) and the re-planner (OR-Tools) load here, not when the order list reads the stored verdicts.
+    from ...scheduling.forecast import forecast
+    from .replan import open_orders
+
     today = today or clock.today()
     with read_session(db) as s:
         data = open_orders(s, today)

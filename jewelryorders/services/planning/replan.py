@@ -25,7 +25,6 @@ from ...models.planning import ProductionPlan
 from ...scheduling.checks import input_problems
 from ...scheduling.greedy import replan_all
 from ...scheduling.model import Job, Load, Schedule, WorkshopCalendar
-from ...scheduling.optimise import optimise
 from .. import audit
 from ..context import Actor, read_session, unit_of_work
 from ..errors import ConcurrentEditError
@@ -191,6 +190,8 @@ def optimise_preview(db: Database, seconds: float = DEFAULT_OPTIMISE_SECONDS, *,
     if not data.jobs:
         return _proposal("optimise", today, data, data.current, status="unchanged",
                          status_text=_("No open orders to optimise."))
+    from ...scheduling.optimise import optimise  # OR-Tools (and pandas) load only when someone optimises
+
     result = optimise(data.jobs, data.calendars, today, time_limit_s=limit, hint=data.current,
                       on_progress=on_progress, cancel=cancel, workers=workers, existing_load=data.other_load)
     return _proposal("optimise", today, data, result.schedule, lateness_before=result.lateness_before,

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -18,11 +18,13 @@ from ...i18n import LazyText, _, normalize_language, tr
 from ...models.documents import Document
 from ...models.orders import STONE_TYPES, Order, OrderLine
 from ...models.planning import CHECKLIST_KEYS, ChecklistItem, PlanStep, ProductionPlan, TaskSheet, Workshop
-from ...reports.task_sheet import TaskSheetData, write_task_sheets
 from .. import audit, sequences
 from ..context import Actor, read_session, unit_of_work
 from ..documents import export_document
 from ..errors import GateError, NotFound, ValidationError
+
+if TYPE_CHECKING:  # ReportLab loads when a sheet is printed, not when planning starts
+    from ...reports.task_sheet import TaskSheetData
 from ..permissions import require
 from ..users import get_setting
 from .common import load_order, needs_of, step_display_dates, user_name
@@ -122,6 +124,8 @@ def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
                image_folder: Path | None = None, db: Database | None = None,
                today: dt.date | None = None) -> list[TaskSheetData]:
     """The printable data of each sheet (the design image exported into `image_folder` when given)."""
+    from ...reports.task_sheet import TaskSheetData
+
     lang = normalize_language(lang)
     order_ids = sorted({sheet.order_id for sheet in sheets})
     orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(order_ids))
@@ -286,6 +290,8 @@ def print_task_sheets(db: Database, actor: Actor, path: str | Path, *, order: st
             data = sheet_data(s, sheets, lang, folder, db)
             ids = [sh.id for sh in sheets]
         draft = folder / "sheets.pdf"
+        from ...reports.task_sheet import write_task_sheets
+
         try:
             write_task_sheets(data, draft, factory_name=factory, lang=lang,
                               printed_by=actor.display_name or actor.username, printed_at=moment.astimezone(),

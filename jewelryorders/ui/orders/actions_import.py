@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QEventLoop, QModelIndex, QSettings, Qt, QThread, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QFileDialog, QGridLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QMessageBox, QProgressDialog, QPushButton,
-                               QSplitter, QStackedWidget, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QGridLayout,
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QProgressDialog,
+                               QPushButton, QSpinBox, QSplitter, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from ... import clock
 from ...i18n import N_, _
@@ -33,6 +33,9 @@ NOT_MAPPED = ""
 MISSING_TEXT = QColor("#b71c1c")
 OK_TEXT = QColor("#1b5e20")
 PAGE_MAPPING, PAGE_PREVIEW = 0, 1
+ABOVE_HEADER_TEXT = QColor("#757575")
+HEADER_BACKGROUND = QColor("#e3f2fd")
+SKIPPED_SHOWN = 8  # skipped rows named in the preview's summary; the rest are counted
 
 
 # ---- long work off the GUI thread ------------------------------------------------------------------------------
@@ -150,6 +153,55 @@ class _ListModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, len(self._columns) - 1))
 
 
+class _TopRowsModel(QAbstractTableModel):
+    """The sheet's first rows as Excel shows them (numbered rows, lettered columns), the header row marked."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: tuple[tuple[str, ...], ...] = ()
+        self.header_row = 1
+        self.width = 0
+
+    def set_rows(self, rows: Sequence[Sequence[str]], header_row: int) -> None:
+        self.beginResetModel()
+        last = max((i for i, r in enumerate(rows, 1) if any(r)), default=header_row)
+        self.rows = tuple(tuple(r) for r in rows[:max(last, header_row)])
+        self.header_row = header_row
+        self.width = max((len(r) for r in self.rows), default=0)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else self.width
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row_no = index.row() + 1
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            cells = self.rows[index.row()]
+            text = cells[index.column()] if index.column() < len(cells) else ""
+            return text[:40] if role == Qt.ItemDataRole.DisplayRole else text
+        if role == Qt.ItemDataRole.BackgroundRole and row_no == self.header_row:
+            return HEADER_BACKGROUND
+        if role == Qt.ItemDataRole.ForegroundRole and row_no < self.header_row:
+            return ABOVE_HEADER_TEXT
+        if role == Qt.ItemDataRole.FontRole and row_no == self.header_row:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return order_import.column_letter(section)
+        return str(section + 1)
+
+
 def _problem_model(parent=None) -> _ListModel:
     return _ListModel([
         (N_("Row"), lambda p: p.row),
@@ -229,7 +281,8 @@ class ImportWizard(QDialog):
         self.import_button.clicked.connect(self.run_import)
         self.close_button.clicked.connect(self.reject)
         self.customer_field.sig_customer_changed.connect(lambda _customer: self._update_mapping_message())
-        self.resize(980, 700)
+        self.sheet_values_check.toggled.connect(lambda _on: self._update_mapping_message())
+        self.resize(1260, 640)
         self._load_sheet(info)
         self.retranslate_ui()
         self._show_page(PAGE_MAPPING)
@@ -248,6 +301,7 @@ class ImportWizard(QDialog):
         self.columns_grid = QGridLayout(self.columns_box)
         self.columns_grid.setColumnStretch(1, 1)
         self.columns_grid.setColumnStretch(2, 1)
+        self.columns_grid.setVerticalSpacing(2)  # eighteen fields and the sheet's top rows fit a 768-pixel screen
         self.field_labels: dict[str, QLabel] = {}
         self.field_combos: dict[str, QComboBox] = {}
         self.example_labels: dict[str, QLabel] = {}
@@ -287,15 +341,54 @@ class ImportWizard(QDialog):
         self.mapping_message = QLabel()
         self.mapping_message.setWordWrap(True)
         self.mapping_message.setStyleSheet(f"color: {MISSING_TEXT.name()};")
+        self.header_row_label = QLabel()
+        self.header_row_spin = QSpinBox()
+        self.header_row_spin.setObjectName("header_row")
+        self.header_row_spin.setRange(1, order_import.HEADER_SEARCH_ROWS)
+        self.header_row_spin.setKeyboardTracking(False)
+        self.header_row_spin.valueChanged.connect(self._header_row_chosen)
+        self.sheet_box = QGroupBox()
+        self.top_rows_model = _TopRowsModel(self)
+        self.top_rows_view = QTableView()
+        self.top_rows_view.setObjectName("sheet_top_rows")
+        self.top_rows_view.setModel(self.top_rows_model)
+        self.top_rows_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.top_rows_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.top_rows_view.setWordWrap(False)
+        self.top_rows_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.top_rows_view.horizontalHeader().setMaximumSectionSize(180)
+        self.top_rows_view.verticalHeader().setDefaultSectionSize(22)
+        self.top_rows_view.doubleClicked.connect(lambda index: self.header_row_spin.setValue(index.row() + 1))
+        self.top_rows_hint = QLabel()
+        self.top_rows_hint.setWordWrap(True)
+        self.top_rows_hint.setStyleSheet("color: #555;")
+        self.sheet_values_label = QLabel()
+        self.sheet_values_label.setObjectName("sheet_values")
+        self.sheet_values_label.setWordWrap(True)
+        self.sheet_values_check = QCheckBox()
+        self.sheet_values_check.setObjectName("use_sheet_values")
+        self.sheet_values_check.setChecked(True)
+        sheet_layout = QVBoxLayout(self.sheet_box)
+        sheet_layout.addWidget(self.top_rows_view, 1)
+        sheet_layout.addWidget(self.top_rows_hint)
+        sheet_layout.addWidget(self.sheet_values_label)
+        sheet_layout.addWidget(self.sheet_values_check)
         top = QHBoxLayout()
         top.addWidget(self.file_label, 1)
+        top.addWidget(self.header_row_label)
+        top.addWidget(self.header_row_spin)
         top.addWidget(self.sheet_label)
         top.addWidget(self.sheet_combo)
+        right = QVBoxLayout()
+        right.addWidget(self.sheet_box, 1)
+        right.addWidget(self.defaults_box)
+        middle = QHBoxLayout()
+        middle.addWidget(self.columns_box, 5)
+        middle.addLayout(right, 6)
         layout = QVBoxLayout(page)
         layout.addLayout(top)
         layout.addWidget(self.mapping_intro)
-        layout.addWidget(self.columns_box, 1)
-        layout.addWidget(self.defaults_box)
+        layout.addLayout(middle, 1)
         layout.addWidget(self.mapping_message)
         return page
 
@@ -353,6 +446,14 @@ class ImportWizard(QDialog):
             "Header row {row}. Choose the column that holds each field; fields marked * are needed. Rows with the "
             "same customer PO become one order, one line per row. The choice is remembered for sheets with the "
             "same headers.", row=self.info.header_row))
+        self.header_row_label.setText(_("Header row:"))
+        self.header_row_spin.setToolTip(_("The row that names the columns; found as the row matching the most known "
+                                          "column names"))
+        self.sheet_box.setTitle(_("Top of the sheet"))
+        self.top_rows_hint.setText(_("The header row is marked. If another row names the columns, choose its number "
+                                     "above or double-click it."))
+        self.sheet_values_check.setText(_("Use these values for every row that does not say"))
+        self._update_sheet_values_text()
         self.columns_box.setTitle(_("Columns"))
         self.head_field.setText(_("Field"))
         self.head_column.setText(_("Column in the sheet"))
@@ -388,6 +489,15 @@ class ImportWizard(QDialog):
     # -- the mapping page ----------------------------------------------------------------------------------------
     def _load_sheet(self, info: SheetInfo) -> None:
         self.info = info
+        self.header_row_spin.blockSignals(True)
+        self.header_row_spin.setValue(info.header_row)
+        self.header_row_spin.blockSignals(False)
+        self.top_rows_model.set_rows(info.top_rows, info.header_row)
+        self.top_rows_view.resizeColumnsToContents()
+        if info.header_row <= len(info.top_rows):
+            self.top_rows_view.scrollTo(self.top_rows_model.index(info.header_row - 1, 0),
+                                        QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._update_sheet_values_text()
         self.sheet_combo.blockSignals(True)
         self.sheet_combo.clear()
         self.sheet_combo.addItems(list(info.sheet_names))
@@ -426,10 +536,22 @@ class ImportWizard(QDialog):
         name = self.sheet_combo.currentText()
         if not name or name == self.info.sheet_name:
             return
+        self._reopen(name, None)
+
+    def _header_row_chosen(self, row: int) -> None:
+        if row != self.info.header_row:
+            self._reopen(self.info.sheet_name, row)
+
+    def set_header_row(self, row: int) -> None:
+        """Choose the row that names the columns (as the clerk does with the spin box)."""
+        self.header_row_spin.setValue(row)
+
+    def _reopen(self, sheet: str, header_row: int | None) -> None:
+        """Read the sheet again with another sheet or header row; on a refusal the previous choice stays."""
         path = self.info.path
         try:
             info = run_in_background(self, _("Opening {file}", file=path.name),
-                                     lambda _progress, _stop: order_import.inspect_workbook(path, name))
+                                     lambda _progress, _stop: order_import.inspect_workbook(path, sheet, header_row))
         except DomainError as exc:
             show_failure(self.ctx, self, exc)
             info = None
@@ -437,9 +559,22 @@ class ImportWizard(QDialog):
             self.sheet_combo.blockSignals(True)
             self.sheet_combo.setCurrentText(self.info.sheet_name)
             self.sheet_combo.blockSignals(False)
+            self.header_row_spin.blockSignals(True)
+            self.header_row_spin.setValue(self.info.header_row)
+            self.header_row_spin.blockSignals(False)
             return
         self._load_sheet(info)
         self.retranslate_ui()
+
+    def _update_sheet_values_text(self) -> None:
+        values = self.info.sheet_values
+        self.sheet_values_check.setVisible(bool(values))
+        if not values:
+            self.sheet_values_label.setText(_("Nothing is written above the header for the whole order."))
+            return
+        found = "; ".join(_("{field}: {value} (row {row})", field=order_import.FIELD_BY_KEY[key].label, value=text,
+                            row=row) for key, text, row in values)
+        self.sheet_values_label.setText(_("Written above the header: {values}", values=found))
 
     def _column_chosen(self, key: str) -> None:
         header = self.field_combos[key].currentData()
@@ -467,10 +602,15 @@ class ImportWizard(QDialog):
         return ImportOptions(customer_id=customer.id if customer else None,
                              channel=self.channel_combo.currentData() or "email",
                              order_date=dt.date(date.year(), date.month(), date.day()),
-                             sheet_name=self.info.sheet_name)
+                             sheet_name=self.info.sheet_name, header_row=self.info.header_row,
+                             sheet_values=None if self.sheet_values_check.isChecked() else {})
+
+    def _sheet_names_customer(self) -> bool:
+        return self.sheet_values_check.isChecked() and any(k == "customer" for k, _t, _r in self.info.sheet_values)
 
     def missing_fields(self) -> list[str]:
-        return order_import.missing_required(self.mapping(), self.customer_field.customer is not None)
+        return order_import.missing_required(self.mapping(), self.customer_field.customer is not None
+                                             or self._sheet_names_customer())
 
     def _update_mapping_message(self) -> None:
         missing = self.missing_fields()
@@ -559,8 +699,17 @@ class ImportWizard(QDialog):
             return
         counts = _("{rows:,} rows make {orders:,} orders with {lines:,} lines.", rows=r.rows, orders=len(r.orders),
                    lines=r.line_count)
-        if r.empty_rows:
-            counts += " " + _("{n:,} empty rows were skipped.", n=r.empty_rows)
+        if r.empty_rows or r.total_rows:
+            counts += " " + _("Skipped: {blank:,} blank rows, {total:,} total rows.", blank=r.empty_rows,
+                              total=r.total_rows)
+            named = [skipped.describe() for skipped in r.skipped[:SKIPPED_SHOWN]]
+            more = r.empty_rows + r.total_rows - len(named)
+            if more > 0:
+                named.append(_("… and {n:,} more rows skipped.", n=more))
+            counts += "\n" + " ".join(named)
+        if r.sheet_values:
+            counts += "\n" + _("For the whole sheet (written above the header): {values}", values="; ".join(
+                f"{order_import.FIELD_BY_KEY[k].label}: {v}" for k, v in r.sheet_values.items()))
         if r.ok:
             verdict = _("Every row is valid; press Import to create the orders in one go.")
             colour = OK_TEXT
