@@ -20,6 +20,10 @@ from jewelryorders.services.errors import GateError, PermissionDenied
 from jewelryorders.services.orders import intake as orders
 from jewelryorders.services.orders import papers as order_papers
 from jewelryorders.services.planning import checklist, master_data, plans, sheets
+from jewelryorders.services.materials import master as materials_master
+from jewelryorders.services.materials import picking as materials_picking
+from jewelryorders.services.materials import purchasing as materials_purchasing
+from jewelryorders.services.materials import stock as materials_stock
 from jewelryorders.services.review import procedure as review
 
 from .conftest import BACKENDS, PG_URL, TEST_TODAY, _reset_postgres, order_input
@@ -106,6 +110,16 @@ CALLS: dict[str, Callable[[Actor, World], object]] = {
     "planning.print": lambda a, w: sheets.print_task_sheets(w.db, a, w.out("sheets.pdf"), order=w.released.order_no),
     **{f"planning.checklist.{key}": (lambda k: lambda a, w: checklist.set_checklist_item(
         w.db, a, w.released.id, k, done=True))(key) for key in ("equipment", "tooling", "materials", "training")},
+    "materials.master": lambda a, w: materials_master.create_material(w.db, a, materials_master.MaterialInput(
+        "X-1", "finding", "clasp")),
+    "materials.bom": lambda a, w: materials_master.set_bom(w.db, a, "R-18K-001", []),
+    "purchasing.orders": lambda a, w: materials_purchasing.create_purchase_order(
+        w.db, a, materials_purchasing.PurchaseOrderInput(1, TEST_TODAY, [])),
+    "stock.receive": lambda a, w: materials_stock.receive_customer_material(w.db, a, w.customer.id, 1, "1"),
+    "lots.decide": lambda a, w: materials_stock.decide_lot(w.db, a, 1, release=True, reason="looks fine"),
+    "stock.move": lambda a, w: materials_stock.issue(w.db, a, 1, "1", order_id=w.released.id),
+    "stock.adjust": lambda a, w: materials_stock.count_lot(w.db, a, 1, "1", reason="count"),
+    "stock.pick": lambda a, w: materials_picking.create_pick_list(w.db, a, w.released.id),
 }
 
 
