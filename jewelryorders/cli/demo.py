@@ -23,12 +23,17 @@ def _run(ctx: CliContext, args) -> int:
         return 2
     started = time.monotonic()
     last = [0.0]
+    phase_started: dict[str, float] = {}
 
     def progress(what: str, done: int, total: int) -> None:
+        # A line when a phase begins, every few seconds while it runs, and when it ends, with the time it took.
         now = time.monotonic()
-        if now - last[0] > 2 or done == total:
+        phase_started.setdefault(what, now)
+        if now - last[0] > 5 or done == total or done == 0:
             last[0] = now
-            print(_("{what}: {done:,} / {total:,}", what=what, done=done, total=total), file=sys.stderr, flush=True)
+            print(_("{what}: {done:,} / {total:,} ({seconds:.0f} s; {elapsed:.0f} s in all)", what=what, done=done,
+                    total=total, seconds=now - phase_started[what], elapsed=now - started),
+                  file=sys.stderr, flush=True)
 
     result = build_demo(ctx.db, n_orders=args.orders, seed=args.seed, progress=progress)
     print(_("Demo factory created in {file} in {seconds:.0f} s.", file=ctx.db.display_name,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Callable
+from decimal import ROUND_CEILING, Decimal
 
 from sqlalchemy import func, select
 
@@ -19,11 +20,14 @@ from ..services import customers, styles, users
 from ..services.context import Actor, unit_of_work
 from ..services.errors import GateError
 from ..services.orders import intake as orders
-from ..services.orders.intake import LineInput, OrderInput, StoneInput
-from . import data
+from ..services.planning.forecast import refresh_forecast
+from . import data, planning
+from .history import CANCEL_REASONS, HISTORY_DAYS, LATE_SHARE, Lives, OrderLife, plan_lives
 
+# progress(phase, done, total): called as each phase goes on and once when it ends (done == total).
 ProgressFn = Callable[[str, int, int], None]
 BATCH = 500
+CHECKLIST_KEYS = ("equipment", "tooling", "materials", "training")
 
 
 @dataclass
@@ -34,113 +38,210 @@ class DemoResult:
     orders: int = 0
     stages: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _customer_inputs(rng: random.Random) -> list[customers.CustomerInput]:
+def _customer_inputs(rng: random.Random, lives: list[OrderLife]) -> list[customers.CustomerInput]:
+    """The customers, each with a credit limit its business fits in (a few are cut after a credit review)."""
+    business = [Decimal(0)] * len(data.CUSTOMER_STEMS)
+    for life in lives:
+        if life.fate != "draft":
+            business[life.customer_index] += life.value
     out = []
-    suffixes = [("珠寶有限公司", "Jewellery Ltd."), ("金行", "Gold Co."), ("首飾公司", "Jewelry Inc.")]
     for i, (zh, en, country) in enumerate(data.CUSTOMER_STEMS):
-        zs, es = suffixes[i % len(suffixes)]
-        rating = rng.choices("ABCD", weights=[4, 4, 2, 1])[0]
-        limit = {"A": 5_000_000, "B": 2_000_000, "C": 600_000, "D": 150_000}[rating] * rng.choice([1, 1, 2])
-        slug = en.lower().replace(" ", "").replace(".", "").replace("&", "")[:16]
+        name, name_en = data.customer_names(zh, en, i)
+        currency = data.COUNTRY_CURRENCY.get(country, "USD")
+        floor = Decimal(200_000) * Decimal(data.HKD_RATE.get(currency, "0.128"))
+        limit = max(business[i] * Decimal(rng.choice(["1.2", "1.4", "1.6", "2"])), floor)
+        limit = (limit / 100_000).to_integral_value(ROUND_CEILING) * 100_000
+        rating = "A" if limit >= 2_000_000 else rng.choice("AB") if limit >= 500_000 else rng.choice("BC")
+        slug = "".join(ch for ch in en.lower() if ch.isascii() and ch.isalnum())[:16]
         out.append(customers.CustomerInput(
-            name=zh + zs, name_en=f"{en} {es}", contact_person=rng.choice(data.CONTACTS),
-            phone=f"+{rng.choice(['852', '86', '886', '853', '65', '81', '1', '44'])} {rng.randint(2000, 9999)} "
-                  f"{rng.randint(1000, 9999)}",
-            email=f"orders@{slug}.example", address=rng.choice(data.DELIVERY_PLACES), country=country,
-            credit_rating=rating, credit_limit=Decimal(limit), currency=data.COUNTRY_CURRENCY.get(country, "USD")))
+            name=name, name_en=name_en, contact_person=rng.choice(data.CONTACTS),
+            phone=f"+{data.COUNTRY_PHONE.get(country, '852')} {rng.randint(2000, 9999)} {rng.randint(1000, 9999)}",
+            email=f"orders@{slug}.example", address=rng.choice(data.COUNTRY_ADDRESSES[country]), country=country,
+            credit_rating=rating, credit_limit=limit, currency=currency))
     return out
 
 
-def _order_input(rng: random.Random, customer: customers.CustomerInfo, today: dt.date, complete: bool) -> OrderInput:
-    # Recent orders: the parts after planning (shipping, closing) do not exist yet to carry older ones forward.
-    order_date = today - dt.timedelta(days=int(rng.triangular(0, 150, 12)))
-    lead = rng.choice([14, 21, 30, 35, 45, 60, 75, 90])
-    lines = []
-    for _i in range(rng.choices([1, 2, 3, 4], weights=[5, 3, 2, 1])[0]):
-        code, name, ptype, metal, _lead, _new, stones, weight, price = rng.choice(data.STYLES)
-        qty = rng.choice([5, 10, 12, 20, 24, 30, 50, 60, 100, 120, 200, 300])
-        lines.append(LineInput(
-            style_code=code, metal=metal, quantity=qty, description=name if complete or rng.random() < 0.5 else "",
-            size=rng.choice(data.SIZES.get(ptype, [""])),
-            target_weight_g=weight if complete else None, unit_price=price if complete else None,
-            stones=[StoneInput(t, c, str((Decimal(ct) * c).quantize(Decimal("0.001")))) for t, c, ct in stones]))
-    return OrderInput(
-        customer_id=customer.id, channel=rng.choices(["online", "trade_fair", "phone", "email", "referral",
-                                                      "industry_event", "other"], weights=[3, 3, 4, 5, 2, 1, 1])[0],
-        order_date=order_date, delivery_date=order_date + dt.timedelta(days=lead) if complete else None,
-        delivery_place=rng.choice(data.DELIVERY_PLACES) if complete else "",
-        special_requirements=rng.choice(data.SPECIAL_REQUIREMENTS), currency=customer.currency,
-        priority=rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 6, 2, 1])[0], lines=lines)
+class _Phases:
+    """Reports each phase's progress and keeps how long it took."""
+
+    def __init__(self, report: ProgressFn, result: DemoResult):
+        self.report, self.result = report, result
+        self.name, self.started = "", time.monotonic()
+
+    def begin(self, name: str, total: int) -> None:
+        self.name, self.started = name, time.monotonic()
+        if total:
+            self.report(name, 0, total)
+
+    def step(self, done: int, total: int) -> None:
+        if done < total:
+            self.report(self.name, done, total)
+
+    def end(self, total: int) -> None:
+        self.result.phase_seconds[self.name] = time.monotonic() - self.started
+        self.report(self.name, total, total)
 
 
 def build_demo(db: Database, n_orders: int = 500, seed: int = 1, today: dt.date | None = None,
                progress: ProgressFn | None = None) -> DemoResult:
-    """Fill an empty database: the factory, users of every department and role, customers, styles and orders,
-    then let each part of the procedure move some orders forward through its own services."""
+    """Fill an empty database with a factory that has run for years: users of every department and role,
+    customers, styles, workshops and routings, and orders spread over the stages as its history left them —
+    each order carried to its stage by the services, every step at its own moment on the clock."""
     if not users.needs_setup(db):
         raise GateError(_("The database {file} already holds data; demo data only goes into a new database. "
                           "Use --db with a new file name.", file=db.display_name))
     rng = random.Random(seed)
-    today = today or clock.today()
+    if today is not None and today != clock.today():
+        with clock.frozen(today):
+            return build_demo(db, n_orders, seed, None, progress)
+    today = clock.today()
     result = DemoResult()
-    report = progress or (lambda *_a: None)
+    phases = _Phases(progress or (lambda *_a: None), result)
+    earliest = today - dt.timedelta(days=HISTORY_DAYS + 10)
 
-    users.setup_factory(db, data.FACTORY_NAME, "admin", data.ADMIN_PASSWORD, "zh_TW", "系統管理員 (Administrator)")
-    admin = users.authenticate(db, "admin", data.ADMIN_PASSWORD)
-    users.update_settings(db, admin, {"factory_address": data.FACTORY_ADDRESS, "default_currency": "HKD",
-                                      "default_lead_days": "30"})
-    actors: dict[str, Actor] = {"admin": admin}
-    for username, display, dept, role in data.USERS:
-        users.create_user(db, admin, username, display, dept, role, data.DEMO_PASSWORD, language="zh_TW")
-        actors[username] = users.authenticate(db, username, data.DEMO_PASSWORD)
+    phases.begin(_("Factory and users"), 1)
+    with clock.frozen(_before(earliest, 30)):
+        users.setup_factory(db, data.FACTORY_NAME, "admin", data.ADMIN_PASSWORD, "zh_TW",
+                            "系統管理員 (Administrator)")
+        admin = users.authenticate(db, "admin", data.ADMIN_PASSWORD)
+        users.update_settings(db, admin, {"factory_address": data.FACTORY_ADDRESS, "default_currency": "HKD",
+                                          "default_lead_days": "30"})
+        actors: dict[str, Actor] = {"admin": admin}
+        for username, display, dept, role in data.USERS:
+            users.create_user(db, admin, username, display, dept, role, data.DEMO_PASSWORD, language="zh_TW")
+            actors[username] = users.authenticate(db, username, data.DEMO_PASSWORD)
     result.users = len(actors)
-    sales_people = [actors["sales"], actors["sales2"], actors["sales.head"]]
+    phases.end(1)
 
-    report(_("Customers"), 0, 1)
-    cust_list = [customers.create_customer(db, actors["sales.head"], c) for c in _customer_inputs(rng)]
-    result.customers = len(cust_list)
-    with unit_of_work(db) as s:
-        for code, name, ptype, metal, lead, new, *_rest in data.STYLES:
-            styles.create_style_in(s, actors["technical.head"], code, name, ptype, metal, lead, new)
-    result.styles = len(data.STYLES)
-
-    done = 0
-    while done < n_orders:
-        size = min(BATCH, n_orders - done)
+    phases.begin(_("Customers, styles, workshops and routings"), 1)
+    countries = [(country, data.COUNTRY_CURRENCY.get(country, "USD")) for _zh, _en, country in data.CUSTOMER_STEMS]
+    lives = plan_lives(rng, n_orders, countries, today)
+    with clock.frozen(_before(earliest, 20)):
+        cust_list = [customers.create_customer(db, actors["sales.head"], c) for c in _customer_inputs(rng, lives)]
         with unit_of_work(db) as s:
-            # The session's identity map holds objects weakly; keeping the customers alive saves a query per order.
-            held_customers = s.scalars(select(Customer)).all()
-            for _i in range(size):
-                actor = rng.choice(sales_people)
-                complete = rng.random() > 0.08
-                order = orders.create_order_in(s, actor, _order_input(rng, rng.choice(cust_list), today, complete))
-                if complete and rng.random() > 0.05:
-                    orders.submit_in(s, actor, order)
-            s.expunge_all()
-        del held_customers
-        done += size
-        report(_("Orders"), done, n_orders)
-    result.orders = n_orders
+            for code, name, ptype, metal, lead, new, *_rest in data.STYLES:
+                styles.create_style_in(s, actors["technical.head"], code, name, ptype, metal, lead, new)
+        planning.master_data(db, actors, range(earliest.year, today.year + 2))
+    result.customers, result.styles = len(cust_list), len(data.STYLES)
+    phases.end(1)
 
-    _advance_with_later_parts(db, rng, actors, today, result, report)
+    _create_orders(db, rng, actors, lives, cust_list, phases)
+    result.orders = n_orders
+    driver = Lives(db, rng, actors, today)
+    _review(driver, lives, phases)
+    _cancel(db, rng, actors, lives, phases)
+    _plan_and_work(driver, rng, lives, phases, result)
+    _credit_review(db, rng, actors, cust_list, phases, result)
+
+    phases.begin(_("Delay forecast"), 1)
+    late = [row for row in refresh_forecast(db, today) if row.days_late > 0]
+    result.notes.append(_("Delay forecast: {late} of the orders at work are projected late.", late=len(late)))
+    phases.end(1)
     with db.read_session() as s:
         result.stages = dict(s.execute(select(Order.stage, func.count()).group_by(Order.stage)).all())
     return result
 
 
-def _advance_with_later_parts(db, rng, actors, today, result, report) -> None:
-    """Each part of the procedure moves some orders into its own stages through its own services."""
-    from importlib import import_module
+def _before(day: dt.date, days: int) -> dt.datetime:
+    return dt.datetime.combine(day - dt.timedelta(days=days), dt.time(9, 0)).astimezone()
 
-    for module_name, label in (("..services.review_demo", _("Review")), ("..services.planning_demo", _("Planning"))):
-        try:
-            module = import_module(module_name, __package__)
-        except ModuleNotFoundError:
-            continue
-        report(label, 0, 1)
-        note = module.advance_demo(db, rng, actors, today)
-        if note:
-            result.notes.append(str(note))
-        report(label, 1, 1)
+
+def _create_orders(db, rng, actors, lives: list[OrderLife], cust_list, phases: _Phases) -> None:
+    sales_people = [actors["sales"], actors["sales2"], actors["sales.head"]]
+    total = len(lives)
+    phases.begin(_("Orders"), total)
+    done = 0
+    while done < total:
+        batch = lives[done:done + BATCH]
+        with unit_of_work(db) as s:
+            # The session's identity map holds objects weakly; keeping the customers alive saves a query per order.
+            held_customers = s.scalars(select(Customer)).all()
+            for life in batch:
+                actor = rng.choice(sales_people)
+                life.input.customer_id = cust_list[life.customer_index].id
+                with clock.frozen(life.created):
+                    order = orders.create_order_in(s, actor, life.input)
+                if life.fate != "draft":
+                    with clock.frozen(life.created + dt.timedelta(minutes=rng.randint(10, 90))):
+                        orders.submit_in(s, actor, order)
+                s.flush()
+                life.order_id = order.id
+            s.expunge_all()
+        del held_customers
+        done += len(batch)
+        phases.step(done, total)
+    phases.end(total)
+
+
+def _review(driver: Lives, lives: list[OrderLife], phases: _Phases) -> None:
+    reviewed = sorted((life for life in lives if life.review_at is not None), key=lambda life: life.review_at)
+    phases.begin(_("Review and contracts"), len(reviewed))
+    for done, life in enumerate(reviewed, start=1):
+        driver.review(life)
+        if done % 100 == 0:
+            phases.step(done, len(reviewed))
+    phases.end(len(reviewed))
+
+
+def _cancel(db, rng, actors, lives: list[OrderLife], phases: _Phases) -> None:
+    cancelled = [life for life in lives if life.fate == "cancelled"]
+    phases.begin(_("Cancelled orders"), len(cancelled))
+    for life in cancelled:
+        moment = min(life.created + dt.timedelta(days=rng.randint(1, 10), hours=2), clock.now())
+        with clock.frozen(moment):
+            orders.cancel_order(db, actors["sales.head"], life.order_id, rng.choice(CANCEL_REASONS))
+    phases.end(len(cancelled))
+
+
+def _plan_and_work(driver: Lives, rng, lives: list[OrderLife], phases: _Phases, result: DemoResult) -> None:
+    """Old orders are planned and worked to the last step one after the other, in the order they were signed; the
+    orders of today are all planned first (each on top of the load of those signed before it), then worked."""
+    signed = sorted((life for life in lives if life.signed is not None and life.fate != "contracted"),
+                    key=lambda life: life.signed)
+    phases.begin(_("Plans and production"), len(signed))
+    done = 0
+    current = []
+    for life in signed:
+        driver.plan(life)
+        if life.fate == "finished":
+            driver.work(life, CHECKLIST_KEYS)
+        else:
+            current.append(life)
+        done += 1
+        if done % 100 == 0:
+            phases.step(done, len(signed))
+    at_work = [life for life in current if life.fate == "in_production"]
+    # The orders due soonest are those a step's overrun makes late.
+    for life in sorted(at_work, key=lambda life: life.input.delivery_date)[:max(1, round(len(at_work) * LATE_SHARE))]:
+        life.late = True
+    printed = []
+    for life in at_work:
+        driver.work(life, CHECKLIST_KEYS)
+        printed.append(life.order_id)
+    for life in current:
+        if life.fate == "planned" and rng.random() < 0.5:
+            driver.tick_some(life, rng.sample(CHECKLIST_KEYS[:3], rng.randint(1, 2)))
+    planning.print_some_task_sheets(driver.db, driver.actors, printed[:4])
+    phases.end(len(signed))
+
+
+def _credit_review(db, rng, actors, cust_list, phases: _Phases, result: DemoResult) -> None:
+    """After a credit review a few customers' limits were cut below what they owe: their next orders need talks."""
+    phases.begin(_("Credit review"), 1)
+    with db.read_session() as s:
+        owing = [(info, value) for info in cust_list if (value := orders.open_order_value(s, info.id)) > 0]
+    for info, exposure in rng.sample(owing, min(len(owing), max(1, len(cust_list) // 15))):
+        if exposure > 0:
+            cut = (exposure * Decimal("0.8") / 10_000).to_integral_value() * 10_000
+            fields = customers.CustomerInput(**{k: getattr(info, k) for k in (
+                "name", "name_en", "contact_person", "phone", "email", "address", "country", "currency",
+                "active")}, credit_rating="C", credit_limit=max(cut, Decimal(10_000)),
+                notes="信用評審：逾期付款，額度下調 / credit review: late payments, limit cut")
+            with clock.frozen(clock.now() - dt.timedelta(days=rng.randint(2, 20))):
+                customers.update_customer(db, actors["sales.head"], info.id, info.version, fields)
+            result.notes.append(_("Credit review: the limit of {customer} was cut below its open orders.",
+                                  customer=info.name))
+    phases.end(1)

@@ -99,10 +99,80 @@ STYLES: list[tuple] = [
 SIZES = {"ring": ["#8", "#10", "#12", "#14", "#16", "#18"], "bangle": ["54mm", "56mm", "58mm", "60mm"],
          "bracelet": ["16cm", "17cm", "18cm"], "necklace": ["40cm", "45cm", "50cm"]}
 
-DELIVERY_PLACES = ["香港九龍尖沙咀廣東道 30 號", "深圳市羅湖區貝麗北路 99 號", "上海市黃浦區南京東路 200 號",
-                   "台北市大安區忠孝東路四段 88 號", "澳門新馬路 12 號", "Singapore, 391 Orchard Road",
-                   "Tokyo, Chuo-ku Ginza 4-6-16", "Dubai, Gold Souk, Deira", "London, 25 Hatton Garden",
-                   "New York, 580 Fifth Avenue", "FOB Shenzhen (customer's forwarder)", "廣州市荔灣區華林玉器街 5 號"]
+# Street addresses by country: a customer's address (and the delivery place of its orders) lies in its own country.
+COUNTRY_ADDRESSES: dict[str, list[str]] = {
+    "Hong Kong": ["香港九龍尖沙咀廣東道 30 號", "香港中環皇后大道中 18 號", "香港九龍旺角彌敦道 655 號",
+                  "香港銅鑼灣軒尼詩道 500 號"],
+    "China": ["深圳市羅湖區貝麗北路 99 號", "上海市黃浦區南京東路 200 號", "廣州市荔灣區華林玉器街 5 號",
+              "北京市西城區廣安門內大街 306 號", "杭州市上城區延安路 98 號", "成都市錦江區春熙路 18 號"],
+    "Taiwan": ["台北市大安區忠孝東路四段 88 號", "台中市西區公益路 161 號", "高雄市新興區中山一路 120 號"],
+    "Macau": ["澳門新馬路 12 號", "澳門氹仔官也街 25 號"],
+    "Singapore": ["391 Orchard Road, Singapore 238872", "2 Orchard Turn, Singapore 238801"],
+    "Malaysia": ["168 Jalan Bukit Bintang, Kuala Lumpur", "30 Lebuh Pantai, George Town, Penang"],
+    "Japan": ["Tokyo, Chuo-ku Ginza 4-6-16", "Osaka, Kita-ku Umeda 3-1-3"],
+    "Korea": ["Seoul, Jongno-gu Jongno 3-ga 12", "Busan, Jung-gu Gwangbok-ro 55"],
+    "Thailand": ["Bangkok, 919/1 Silom Road, Bang Rak", "Chiang Mai, 45 Tha Phae Road"],
+    "UAE": ["Dubai, Gold Souk, Deira", "Abu Dhabi, Hamdan Street 12"],
+    "UK": ["London, 25 Hatton Garden EC1N 8BQ", "Birmingham, 40 Vyse Street B18 6JY"],
+    "France": ["Paris, 12 Place Vendôme 75001", "Lyon, 8 Rue de la République 69002"],
+    "Italy": ["Milano, Via Montenapoleone 8", "Vicenza, Corso Palladio 45"],
+    "USA": ["New York, 580 Fifth Avenue, NY 10036", "Los Angeles, 550 S Hill Street, CA 90013"],
+    "Canada": ["Toronto, 220 Yonge Street, ON M5B 2H1", "Vancouver, 701 W Georgia Street, BC V7Y 1G5"],
+    "Australia": ["Sydney, 368 George Street, NSW 2000", "Melbourne, 200 Bourke Street, VIC 3000"],
+    "Switzerland": ["Zürich, Bahnhofstrasse 64, 8001", "Genève, Rue du Rhône 62, 1204"],
+    "Belgium": ["Antwerpen, Hoveniersstraat 22, 2018", "Bruxelles, Boulevard de Waterloo 10, 1000"],
+}
+
+COUNTRY_PHONE = {"Hong Kong": "852", "China": "86", "Taiwan": "886", "Macau": "853", "Singapore": "65",
+                 "Malaysia": "60", "Japan": "81", "Korea": "82", "Thailand": "66", "UAE": "971", "UK": "44",
+                 "France": "33", "Italy": "39", "USA": "1", "Canada": "1", "Australia": "61", "Switzerland": "41",
+                 "Belgium": "32"}
+
+# Style prices are in HKD; an order is priced in its customer's currency (rounded rates of a recent month).
+HKD_RATE = {"HKD": "1", "CNY": "0.92", "TWD": "4.1", "MOP": "1.03", "SGD": "0.17", "USD": "0.128", "JPY": "19",
+            "GBP": "0.10", "EUR": "0.118"}
+
+# A customer's name is its stem plus a company form; where the stem already names the trade (珠寶, Gold, ...), only
+# the legal form is added, so no name reads "珠寶珠寶" or "Jewellery Jewellery".
+TRADE_WORDS_ZH = ("珠寶", "金行", "首飾", "金舖", "銀樓", "寶石", "宝石", "鑽", "金飾", "貴金属", "珍寶", "珍珠", "金匠",
+                  "金市", "婚嫁", "婚慶", "金", "寶", "珠")
+TRADE_WORDS_EN = ("jewel", "gold", "gem", "diamond", "pearl", "silver", "treasure", "orafi", "schmuck", "ornament",
+                  "bridal", "goldsmith", "precious", "jade", "bourse")
+COMPANY_FORMS = [("珠寶有限公司", "Jewellery Ltd."), ("首飾有限公司", "Jewelry Inc."), ("金行", "Gold Co.")]
+LEGAL_FORMS = [("有限公司", "Ltd."), ("有限公司", "Co., Ltd."), ("股份有限公司", "Inc.")]
+
+
+def customer_names(stem_zh: str, stem_en: str, index: int) -> tuple[str, str]:
+    """The customer's Chinese and English name, the company form chosen so that the trade is not named twice."""
+    zh_trade = any(word in stem_zh for word in TRADE_WORDS_ZH)
+    en_trade = any(word in stem_en.lower() for word in TRADE_WORDS_EN)
+    zh_form = LEGAL_FORMS[index % len(LEGAL_FORMS)][0] if zh_trade else COMPANY_FORMS[index % len(COMPANY_FORMS)][0]
+    en_form = LEGAL_FORMS[index % len(LEGAL_FORMS)][1] if en_trade else COMPANY_FORMS[index % len(COMPANY_FORMS)][1]
+    if stem_en.endswith("."):  # "Sydney Pearl Co." already has its legal form
+        return stem_zh + zh_form, stem_en
+    return stem_zh + zh_form, f"{stem_en} {en_form}"
+
+
+STONE_NAMES = {"diamond": "鑽石", "ruby": "紅寶石", "sapphire": "藍寶石", "emerald": "祖母綠", "pearl": "珍珠",
+               "jade": "翡翠", "cz": "鋯石"}
+METAL_NAMES = {"Au999": "足金", "Au916": "22K 金", "Au750": "18K 金", "Au585": "14K 金", "Pt950": "鉑金",
+               "Ag925": "925 銀"}
+
+
+def stone_setting(stone_type: str, count: int, carat: str) -> str:
+    """How the technical department sets these stones (the phrase its opinion names)."""
+    if stone_type == "pearl":
+        return "針鑲（珍珠打孔上膠）peg setting"
+    if stone_type == "jade":
+        return "包鑲 bezel setting"
+    if count == 1:
+        return "六爪鑲 six-prong setting" if float(carat) >= 0.3 else "四爪鑲 four-prong setting"
+    if float(carat) <= 0.02:
+        return "密釘鑲（微鑲）pavé setting"
+    if count <= 6:
+        return "爪鑲 prong setting"
+    return "槽鑲 channel setting"
+
 
 SPECIAL_REQUIREMENTS = ["", "", "", "內圈刻字 LOVE，字體 Times。", "鑲石須牢固，出貨前逐件檢查。",
                         "Customer's hallmark stamped inside; gift box with logo.", "電白金（銠）兩次，光亮面。",

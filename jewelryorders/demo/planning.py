@@ -1,31 +1,16 @@
-"""Demo planning data through the planning services: workshops, the factory calendar, routings, and plans of the
-contracted orders in every state (no plan, draft, released, changed after release, in production), with task
-sheets printed and reprinted and checklists empty, partly done and complete.
-
-The demo command calls `advance_demo(db, rng, actors, today)` after the review demo has contracted some orders;
-`actors` maps demo user names ("production.head", "production", "technical.head", "purchasing.head", ...) to
-logged-in actors. It returns a one-line summary for the demo report.
-"""
+"""Demo planning master data through the planning services: workshops, the factory calendar and routings; and the
+task sheets the production office has printed."""
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from sqlalchemy import select
 
 from ..db import Database
-from ..i18n import _
-from ..models.orders import Order
-from ..models.reviews import Contract
 from ..services.context import Actor, unit_of_work
-from ..services.errors import DomainError
-from ..services.planning.plans import StepChange, change_steps, finish_step, get_plan, propose_plan, release_plan, start_step
-from ..services.planning.checklist import set_checklist_item
-from ..services.planning.forecast import refresh_forecast
 from ..services.planning.master_data import (
     RoutingInput,
     RoutingStepInput,
@@ -35,9 +20,6 @@ from ..services.planning.master_data import (
     create_workshop_in,
 )
 from ..services.planning.sheets import print_task_sheets
-
-# More contracted orders than this stay unplanned ("to plan"): a demo of 100,000 orders need not plan thousands.
-MAX_DEMO_PLANS = 300
 
 # key, name, department, hours a day, benches, working weekdays
 WORKSHOPS = [
@@ -96,15 +78,13 @@ ROUTINGS = {
     "brooch": ("胸針工藝路線 Brooch routing", [CAD, WAX, CAST, FILE, SET, POLISH, PLATE, QC]),
 }
 
-CONFIRMERS = {"equipment": "production.head", "tooling": "technical.head", "materials": "purchasing.head",
-              "training": "technical.head"}
-
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0)).astimezone()
 
 
-def _master_data(db: Database, actors: Mapping[str, Actor], today: dt.date) -> dict[str, int]:
+def master_data(db: Database, actors: Mapping[str, Actor], years: range) -> dict[str, int]:
+    """Workshops, the factory's holidays of `years`, and a routing per product type."""
     planner = actors["production.head"]
     supervisors = [actors.get("production.head"), actors.get("production")]
     workshops: dict[str, int] = {}
@@ -114,7 +94,7 @@ def _master_data(db: Database, actors: Mapping[str, Actor], today: dt.date) -> d
             w = create_workshop_in(s, planner, WorkshopInput(name, department, hours, benches, [int(d) for d in days],
                                                              boss.user_id if boss else None, order))
             workshops[key] = w.id
-        for year in (today.year, today.year + 1):
+        for year in years:
             days = HOLIDAYS.get(year) or [(f"{year}-{md}", name) for md, name in FIXED_HOLIDAYS]
             for day, name in days:
                 add_holiday_in(s, planner, dt.date.fromisoformat(day), name)
@@ -125,100 +105,12 @@ def _master_data(db: Database, actors: Mapping[str, Actor], today: dt.date) -> d
     return workshops
 
 
-def _tick(db: Database, actors: Mapping[str, Actor], order_id: int, keys, when: dt.datetime) -> None:
-    for key in keys:
-        actor = actors.get(CONFIRMERS[key]) or actors["admin"]
-        set_checklist_item(db, actor, order_id, key, done=True, now=when,
-                           note="" if key != "materials" else "IQC 合格 / passed IQC")
-
-
-def _run_steps_until(db: Database, actors: Mapping[str, Actor], order_id: int, today: dt.date) -> bool:
-    """Work the plan as it was planned: steps planned to end before today are done, the step of today started.
-    Returns whether any step started (a plan scheduled backwards from a far delivery date may start later)."""
-    worker = actors.get("production") or actors["production.head"]
-    plan = get_plan(db, order_id, today)
-    started = False
-    for step in plan.steps:
-        if step.planned_start > today:
-            break
-        start_step(db, worker, order_id, step.seq, now=_at(step.planned_start, 9))
-        started = True
-        if step.planned_end >= today:
-            break
-        finish_step(db, worker, order_id, step.seq, now=_at(step.planned_end, 17))
-    return started
-
-
-def advance_demo(db: Database, rng: random.Random, actors: Mapping[str, Actor], today: dt.date) -> str:
-    """Create the planning master data and plan the contracted orders in every state (see the module docstring)."""
-    _master_data(db, actors, today)
-    planner = actors["production.head"]
-    with db.read_session() as s:
-        rows = list(s.execute(select(Order.id, Order.delivery_date).where(Order.stage == "contracted")
-                              .order_by(Order.delivery_date, Order.order_no)))
-    # Orders still due are planned first (in delivery order); those already past their date follow, planned late.
-    contracted = [oid for oid, due in rows if due is None or due >= today] + \
-        [oid for oid, due in rows if due is not None and due < today]
-    due_by_id = dict(rows)
-    with db.read_session() as s:
-        signed_by_id = {oid: day for oid, day in s.execute(select(Contract.order_id, Contract.signed_date))}
-    counts = {"unplanned": 0, "draft": 0, "released": 0, "changed": 0, "in_production": 0, "failed": 0}
-    printable: list[int] = []
-    counts["unplanned"] += max(0, len(contracted) - MAX_DEMO_PLANS)
-    fates: dict[int, str] = {}
-    for order_id in contracted[:MAX_DEMO_PLANS]:
-        fate = rng.choices(["unplanned", "draft", "released", "checklist", "running"], weights=[1, 2, 3, 2, 4])[0]
-        if fate == "running" and due_by_id.get(order_id) and due_by_id[order_id] > today + dt.timedelta(days=12):
-            # Planned backwards from a far delivery date, its first step would still lie ahead: not at work yet.
-            fate = "checklist"
-        fates[order_id] = fate
-    # Orders at work were planned two weeks ago, before the rest took the workshops' capacity: plan them first.
-    for order_id in sorted(fates, key=lambda oid: fates[oid] != "running"):
-        fate = fates[order_id]
-        if fate == "unplanned":
-            counts["unplanned"] += 1
-            continue
-        # Orders already at work were planned on the day their contract was signed and worked as planned since.
-        planned_on = signed_by_id.get(order_id, today) if fate == "running" else today
-        try:
-            plan = propose_plan(db, planner, order_id, today=planned_on)
-            if fate == "draft":
-                counts["draft"] += 1
-                continue
-            plan = release_plan(db, planner, plan.id, today=planned_on)
-            counts["released"] += 1
-            if fate == "checklist":
-                _tick(db, actors, order_id, rng.sample(["equipment", "tooling", "materials"], rng.randint(1, 2)),
-                      _at(today - dt.timedelta(days=1), 10))
-            elif fate == "running":
-                _tick(db, actors, order_id, ["equipment", "tooling", "materials", "training"],
-                      _at(planned_on, 7))
-                if _run_steps_until(db, actors, order_id, today):
-                    counts["in_production"] += 1
-            printable.append(order_id)
-            if rng.random() < 0.15:
-                current = get_plan(db, order_id, today)
-                movable = [st for st in current.steps if st.state == "planned" and st.start > today]
-                if len(movable) >= 2:
-                    last = movable[-1]
-                    shift = dt.timedelta(days=rng.choice([1, 2]))
-                    change = StepChange(last.seq, last.start + shift, last.end + shift, last.workshop_id,
-                                        last.responsible_id)
-                    change_steps(db, planner, current.id, [change], reason=rng.choice(
-                        ["客戶要求延後交貨 Customer asked to deliver later", "電金缸保養 Plating tank maintenance",
-                         "鑲石師傅請假 Setter on leave"]), today=today)
-                    counts["changed"] += 1
-        except DomainError:
-            counts["failed"] += 1
+def print_some_task_sheets(db: Database, actors: Mapping[str, Actor], order_ids: list[int]) -> int:
+    """The production office has printed the task sheets of a few orders at work (and reprinted two)."""
+    printer = actors["production.head"]
     with tempfile.TemporaryDirectory(prefix="jo-demo-") as tmp:
-        printer = actors.get("production.head")
-        for number, order_id in enumerate(printable[:6]):
+        for number, order_id in enumerate(order_ids):
             print_task_sheets(db, printer, Path(tmp) / f"{order_id}.pdf", order=order_id, lang="zh_TW")
             if number < 2:
                 print_task_sheets(db, printer, Path(tmp) / f"{order_id}-again.pdf", order=order_id, lang="zh_TW")
-    refresh_forecast(db, today)
-    return _("Planning: {workshops} workshops, {routings} routings; {released} plans released ({running} in "
-             "production, {changed} changed after release), {drafts} drafts, {unplanned} contracted orders still to "
-             "plan.", workshops=len(WORKSHOPS), routings=len(ROUTINGS), released=counts["released"],
-             running=counts["in_production"], changed=counts["changed"], drafts=counts["draft"],
-             unplanned=counts["unplanned"] + counts["failed"])
+    return len(order_ids)

@@ -1,4 +1,5 @@
-"""Puts demonstration orders into every state of the review by calling the review services, as real users would."""
+"""Puts given orders into every state of the review by calling the review services, as real users would (for tests
+and for showing the review screens; the demo command lives each order's history in history.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from .. import clock
 from ..models.reviews import REVIEW_DEPARTMENTS
 from ..services.context import Actor
 from ..services.review import procedure as review
+from ..services.orders.intake import get_order
 from ..services.review.queries import review_history
+from .history import MaterialLine, answer_for
 
 # The states the demo can put an order into; every order handed in must be in preliminary review (submitted).
 DEMO_TARGET_STATES = (
@@ -33,24 +36,14 @@ _AGREEMENTS = [
     ("碎鑽改為 1.0 mm，爪鑲改共爪", "第 1 行鑲石規格更改"),
 ]
 _ESCALATIONS = ["信用額度不足，需管理層決定", "交期比標準交期短，需管理層批准加急", "新客戶首單金額大"]
-_MATERIALS = ["18K 金 (Au750) 約 180 g；鑽石 0.36 ct × 50", "Pt950 約 2.1 kg；藍寶石 1 ct × 40",
-              "925 銀 1.5 kg；CZ 2 mm × 600"]
-_SOLUTIONS = ["倒模後執模，微鑲改爪鑲", "先做首件，客戶確認後批量", "CAD 加厚戒臂 0.2 mm"]
 _REJECTIONS = ["微鑲 0.8 mm 以下現有工藝做不到", "石料供應商無法在交期內交貨", "車間產能已滿，無法插單"]
 
 
-def _answer(department: str, verdict: str, rng: random.Random) -> review.OpinionAnswer:
+def _answer(db, order_id: int, department: str, verdict: str, rng: random.Random) -> review.OpinionAnswer:
+    """An answer whose texts fit the order as saved: its metal and stones, the setting they need."""
+    lines = [MaterialLine.of_view(line) for line in get_order(db, order_id).lines]
     comments = rng.choice(_REJECTIONS) if verdict == "reject" else ""
-    conditions = "首件需經客戶確認後方可批量生產" if verdict == "pass_with_conditions" else ""
-    if department == "production":
-        return review.OpinionAnswer(verdict, comments, conditions, difficulty=rng.choice(["low", "medium", "high"]),
-                                    cycle_days=rng.randint(15, 45), capacity_load_pct=rng.randint(55, 110))
-    if department == "technical":
-        feasibility = "not_feasible" if verdict == "reject" else rng.choice(["feasible", "feasible_with_changes"])
-        return review.OpinionAnswer(verdict, comments, conditions, craft_feasibility=feasibility,
-                                    proposed_solution=rng.choice(_SOLUTIONS))
-    return review.OpinionAnswer(verdict, comments, conditions, materials_list=rng.choice(_MATERIALS),
-                                purchase_lead_days=rng.randint(3, 25), supplier_risk=rng.choice(["low", "medium"]))
+    return answer_for(department, lines, rng, verdict, rng.randint(15, 45), comments)
 
 
 class _Driver:
@@ -82,7 +75,8 @@ class _Driver:
             if only is not None and opinion.department not in only:
                 continue
             review.answer_opinion(self.db, self.actors[opinion.department], opinion.id,
-                                  _answer(opinion.department, verdicts.get(opinion.department, "pass"), self.rng),
+                                  _answer(self.db, order_id, opinion.department,
+                                          verdicts.get(opinion.department, "pass"), self.rng),
                                   now=moment + dt.timedelta(hours=i))
 
     def passing_round(self, order_id: int, start_days_ago: float) -> None:
@@ -144,60 +138,3 @@ def _advance(d: _Driver, state: str, order_id: int) -> None:
         review.record_contract(d.db, sales, order_id, review.ContractInput(
             "HT-" + order_no.removeprefix("JO-"), d.now.astimezone().date(), ["production", "technical",
                                                                               "purchasing"]), now=d.now)
-
-
-# How the demo factory's submitted orders are spread over the review states (weights); most reach a contract so
-# that planning has work.
-DEMO_STATE_WEIGHTS = {
-    "preliminary_review": 12, "negotiating": 6, "escalated": 5, "detailed_review": 8,
-    "detailed_review_overdue": 6, "failed_then_passed": 6, "abandoned": 4, "contracted": 53,
-}
-# The demo factory's user names for each role the review needs.
-DEMO_USERNAMES = {"sales": "sales", "manager": "manager", "production": "production.head",
-                  "technical": "technical.head", "purchasing": "purchasing.head"}
-
-
-MAX_DEMO_REVIEWS = 600
-
-
-def advance_demo(db, rng: random.Random, actors: Mapping[str, Actor], today: dt.date) -> str:
-    """The demo factory's entry point: spread every submitted order over the review states; returns a summary."""
-    from ..i18n import _
-    from ..services.errors import DomainError
-    from ..services.orders.intake import OrderFilter, query_orders
-
-    review_actors = {key: actors[name] for key, name in DEMO_USERNAMES.items()}
-    order_ids: list[int] = []
-    page = 5000
-    while True:
-        rows = query_orders(db, OrderFilter(stages=["preliminary_review"], sort="order_no", descending=False),
-                            offset=len(order_ids), limit=page)
-        order_ids.extend(r.id for r in rows)
-        if len(rows) < page:
-            break
-    # Each order walks the review through the services one call at a time; a sample keeps a 100,000-order demo
-    # to minutes while every review state is still well populated.
-    if len(order_ids) > MAX_DEMO_REVIEWS:
-        order_ids = sorted(rng.sample(order_ids, MAX_DEMO_REVIEWS))
-    states = list(DEMO_STATE_WEIGHTS)
-    by_state: dict[str, list[int]] = {state: [] for state in states}
-    for order_id in order_ids:
-        by_state[rng.choices(states, weights=[DEMO_STATE_WEIGHTS[s] for s in states])[0]].append(order_id)
-    now = clock.now()
-    if today != clock.today():
-        now = dt.datetime.combine(today, dt.time(10, 0)).astimezone().astimezone(dt.timezone.utc)
-    driver = _Driver(db, rng, review_actors, now)
-    done: dict[str, int] = {}
-    refused = 0
-    for state, ids in by_state.items():
-        for order_id in ids:
-            try:
-                _advance(driver, state, order_id)
-            except DomainError:
-                # e.g. an order dated after the demo's "today": it stays where the procedure stopped it.
-                refused += 1
-                continue
-            done[state] = done.get(state, 0) + 1
-    summary = ", ".join(f"{state} {count}" for state, count in done.items())
-    return _("Review: {summary}; {refused} orders stopped by a rule of the review.", summary=summary,
-             refused=refused)
