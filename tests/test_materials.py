@@ -255,3 +255,22 @@ def test_the_customer_statement_paper_lists_every_movement_and_the_balance(db, p
         text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
         for word in words:
             assert word in text, (lang, word)
+
+
+def test_demo_stock_balances_reconcile_with_every_movement(tmp_path):
+    """The demo's purchasing, receipts, releases, rejections, issues and picks leave every lot's kept balance equal
+    to the sum of its ledger rows, and lots in every state."""
+    from jewelryorders.db import open_database
+    from jewelryorders.demo import build_demo
+
+    db = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
+    result = build_demo(db, 40, seed=3)
+    assert any("Materials:" in note or "物料" in note for note in result.notes)
+    assert stock.reconcile(db) == []
+    with db.read_session() as s:
+        states = {status for (status,) in s.execute(select(Lot.status).distinct())}
+        assert states == {"released", "quarantined", "rejected"}
+        assert s.scalar(select(func.count(Lot.id)).where(Lot.customer_id.is_not(None))) >= 1
+    statuses = {po.status for po in purchasing.list_purchase_orders(db)}
+    assert {"draft", "sent", "received", "cancelled"} <= statuses
+    db.close()

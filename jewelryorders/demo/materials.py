@@ -53,7 +53,7 @@ STONE_MATERIAL = {"diamond": "S-DIA-RD-1.0", "ruby": "S-RUBY-OV", "sapphire": "S
                   "jade": "S-JADE-CAB", "cz": "S-CZ-1.5"}
 METAL_OF_ALLOY = {"Au750": "M-AU750-Y", "Au585": "M-AU585-Y", "Au916": "M-AU916-Y", "Au999": "M-AU999",
                   "Pt950": "M-PT950", "Ag925": "M-AG925"}
-PRICE = {"metal": "480.0000", "stone": "2600.0000", "finding": "3.5000"}
+PRICE = {"metal": "480.0000", "stone": "2600.0000", "finding": "3.5000", "packaging": "6.0000"}
 
 
 def _mg(grams: str) -> str:
