@@ -93,6 +93,13 @@ def test_shortage_is_ordered_received_released_and_picked_in_the_gui(qtbot, db, 
     order_view.pick_list_button.click()
     assert errors == [] and order_view.pick_model.rowCount() == 1
     lot_no = order_view.pick_model.rows[0].lot_no
+    printed = []
+    monkeypatch.setattr(materials_tab, "open_file", printed.append)
+    order_view.print_pick_button.click()
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(printed[-1]), "-"], capture_output=True, text=True).stdout
+    assert "Pick list" in text and lot_no in text and "33.800 g" in text
     order_view.lot_check.setText("LOT-0000")
     order_view.pick_button.click()
     assert errors and "not LOT-0000" in errors[-1]

@@ -79,3 +79,15 @@ def customer_statement_paper(db: Database, customer_key: str, lang: str):
         last[r.material] = qty_with_unit(r.balance, r.unit, lang)
     return CustomerStatementPaper(get_setting(db, "factory_name") or "", customer.code, customer.name, clock.now(),
                                   lines, tuple(last.items()))
+
+
+def pick_list_paper(db: Database, pick_list_id: int, lang: str):
+    from ...models.materials import PICK_STATUSES
+    from ...reports.pick_list import PickLinePaper, PickListPaper
+    from .picking import get_pick_list
+
+    pick = get_pick_list(db, pick_list_id)
+    lines = tuple(PickLinePaper(i.item_no, i.material_code, i.material_name, i.lot_no,
+                                qty_with_unit(i.qty, i.unit, lang), i.pieces, i.picked) for i in pick.items)
+    return PickListPaper(get_setting(db, "factory_name") or "", pick.pick_no, pick.order_no, pick.customer_name,
+                         tr(PICK_STATUSES[pick.status], lang), pick.created_at, lines)

@@ -382,6 +382,9 @@ class OrderMaterialsView(QWidget):
         self.lot_check.setObjectName("lot_check")
         self.pick_button = QPushButton()
         self.pick_button.setObjectName("pick_item")
+        self.print_pick_button = QPushButton()
+        self.print_pick_button.setObjectName("print_pick_list")
+        self.print_pick_button.clicked.connect(self.print_pick_list)
         self.pick_button.setEnabled(allowed(ctx.actor, "stock.pick"))
         self.pick_label = QLabel()
         self.current_pick: picking.PickListView | None = None
@@ -402,6 +405,7 @@ class OrderMaterialsView(QWidget):
         actions = QHBoxLayout()
         actions.addWidget(self.buy_button)
         actions.addWidget(self.pick_list_button)
+        actions.addWidget(self.print_pick_button)
         actions.addStretch(1)
         pick_row = QHBoxLayout()
         pick_row.addWidget(self.pick_label, 1)
@@ -425,6 +429,7 @@ class OrderMaterialsView(QWidget):
         self.lot_caption.setText(_("Lot no. on the bag"))
         self.lot_check.setPlaceholderText(_("type or scan, then Enter"))
         self.pick_button.setText(_("Pick"))
+        self.print_pick_button.setText(_("Print the pick list…"))
         self.requirement_model.retranslate()
         self.pick_model.retranslate()
         self._show_pick_label()
@@ -476,6 +481,24 @@ class OrderMaterialsView(QWidget):
         order_id = self.order_id
         self._after(operations.run(self.ctx, self, lambda: picking.create_pick_list(self.ctx.db, self.ctx.actor,
                                                                                    order_id)))
+
+    def print_pick_list(self) -> None:
+        from ...reports.pick_list import write_pick_list
+        from ...services.materials.papers import pick_list_paper
+
+        if self.current_pick is None:
+            self.ctx.bus.sig_status_message.emit(_("No open pick list."))
+            return
+        pick, lang = self.current_pick, current_language()
+
+        def write() -> Path:
+            folder = Path(tempfile.mkdtemp(prefix="jewelryorders-"))
+            return write_pick_list(pick_list_paper(self.ctx.db, pick.id, lang), folder / f"{pick.pick_no}.pdf",
+                                   lang=lang, printed_by=self.ctx.actor.display_name, printed_at=clock.now())
+
+        path = operations.run(self.ctx, self, write, success=_("Pick list written"))
+        if path is not None:
+            open_file(path)
 
     def pick_selected(self) -> None:
         if self.current_pick is None:
