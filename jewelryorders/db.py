@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Iterator
@@ -24,6 +26,8 @@ from .i18n import _
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+# Schemas written before the audit trail's head was anchored outside the database (revision 0005).
+PRE_ANCHOR_REVISIONS = {"0001", "0002", "0003", "0004"}
 
 
 class DatabaseOpenError(Exception):
@@ -93,7 +97,9 @@ class Database:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._read = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
         # SQLite: writers take the write lock at BEGIN, so the audit chain's read-then-append never races.
-        self._write = sessionmaker(bind=engine.execution_options(jo_write=True), expire_on_commit=False)
+        # info tags write sessions with their database, so the audit trail can anchor its head after each commit.
+        self._write = sessionmaker(bind=engine.execution_options(jo_write=True), expire_on_commit=False,
+                                   info={"jo_database": self})
         self.backup_path: Path | None = None
 
     @property
@@ -170,13 +176,135 @@ def _check_sqlite_file(path: Path) -> None:
         return
     if path.is_dir():
         raise DatabaseOpenError(_("{file} is a folder, not a database file. Choose a file name.", file=str(path)))
-    if path.stat().st_size == 0:
-        return
+    size = path.stat().st_size
+    if size == 0:
+        # A database is never empty (SQLite writes its header first): a failed copy or disk; never overwrite it.
+        raise DatabaseOpenError(_("The file {file} is empty (0 bytes), so it holds no database: perhaps a copy or "
+                                  "the disk failed. Nothing was changed. Restore the database from a backup; to "
+                                  "start a new database instead, choose a new file name.", file=str(path)))
     with path.open("rb") as fh:
-        header = fh.read(16)
-    if header != SQLITE_HEADER:
+        header = fh.read(100)
+    if header[:16] != SQLITE_HEADER:
         raise DatabaseOpenError(_("{file} is not a jewelryorders database (it is not an SQLite file). "
                                   "Choose another file, or start with a new file name.", file=str(path)))
+    problem = _header_problem(path, header, size)
+    if problem:
+        raise DatabaseOpenError(damage_message(str(path), [problem]))
+
+
+def _readonly_uri(path: Path) -> str:
+    """SQLite's URI for reading a file without any chance of writing it (names with '?' or '#' quoted)."""
+    return path.resolve().as_uri() + "?mode=ro"
+
+
+def _header_problem(path: Path, header: bytes, size: int) -> str | None:
+    """A cut-off file shows in its header: SQLite records the page size and, when valid, the page count."""
+    if len(header) < 100:
+        return _("the file ends inside its header ({size} bytes): it was cut off", size=size)
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return _("its header is damaged (page size {n})", n=page_size)
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None  # pages still in the write-ahead log belong to the file; SQLite settles them itself
+    if size % page_size:
+        return _("the file was cut off ({size} bytes is not a whole number of {page}-byte pages)", size=size,
+                 page=page_size)
+    change_counter, pages, valid_for = (int.from_bytes(header[i:i + 4], "big") for i in (24, 28, 92))
+    if pages and change_counter == valid_for and pages * page_size > size:
+        return _("the file was cut off: it should hold {pages} pages ({expected} bytes) but has {size} bytes",
+                 pages=pages, expected=pages * page_size, size=size)
+    return None
+
+
+def damage_message(where: str, damaged: list[str]) -> str:
+    """What a clerk reads about a damaged database: what is damaged, that nothing was changed, what to do."""
+    return _("The database {file} is damaged: {damage}. Nothing was changed and nothing was overwritten. Restore "
+             "the newest backup (copies named '...backup-...' beside the file, or your own backups); if there is "
+             "none, ask your IT support to recover the file (sqlite3 '.recover') before using it again.",
+             file=where, damage="; ".join(damaged))
+
+
+def _object_label(kind: str, name: str, table: str) -> str:
+    if name == "sqlite_master":
+        return _("the database's list of tables (its schema)")
+    if kind == "index":
+        return _("the index {index} of the table {table}", index=name, table=table)
+    return _("the table {table}", table=name)
+
+
+def diagnose_sqlite(path: Path, full: bool = False) -> list[str]:
+    """Which tables and indexes of an SQLite file are damaged, in plain words; [] when it is sound.
+
+    Reads only (the file is opened read-only): runs SQLite's own check, and when the damage stops the check itself
+    ("disk image is malformed"), reads each table and index in turn to name the ones that cannot be read."""
+    pragma = "integrity_check" if full else "quick_check"
+    try:
+        con = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        return [_("it cannot be opened ({error})", error=str(exc))]
+    try:
+        try:
+            rows = [r[0] for r in con.execute(f"PRAGMA {pragma}")]
+            if rows == ["ok"]:
+                return []
+        except sqlite3.Error:
+            rows = []
+        try:
+            objects = con.execute("SELECT type, name, tbl_name, rootpage FROM sqlite_master "
+                                  "WHERE type IN ('table', 'index') AND rootpage > 0 ORDER BY rootpage").fetchall()
+        except sqlite3.Error:
+            return [_object_label("table", "sqlite_master", "")]
+        by_root = {root: (kind, name, table) for kind, name, table, root in objects}
+        found: list[str] = []
+
+        def add(kind: str, name: str, table: str) -> None:
+            label = _object_label(kind, name, table)
+            if label not in found:
+                found.append(label)
+
+        by_name = {name: (kind, name, table) for kind, name, table, _root in objects}
+
+        def name_from_findings(lines: list[str]) -> None:
+            # The check's findings name an index, a b-tree's root page, or a page (dbstat says whose it is).
+            for line in lines:
+                for m in re.finditer(r"index (\w+)", line):
+                    if m.group(1) in by_name:
+                        add(*by_name[m.group(1)])
+                for m in re.finditer(r"Tree (\d+) page", line):
+                    if int(m.group(1)) in by_root:
+                        add(*by_root[int(m.group(1))])
+                for m in re.finditer(r"of page (\d+)", line):
+                    try:
+                        owner = con.execute("SELECT name FROM dbstat WHERE pageno = ?", (int(m.group(1)),)).fetchone()
+                    except sqlite3.Error:
+                        owner = None
+                    if owner and owner[0] in by_name:
+                        add(*by_name[owner[0]])
+
+        name_from_findings(rows)
+        if rows and not found and not full:
+            try:
+                name_from_findings([r[0] for r in con.execute("PRAGMA integrity_check")])
+            except sqlite3.Error:
+                pass
+        for kind, name, table, _root in objects:
+            quoted_table = '"' + table.replace('"', '""') + '"'
+            try:
+                if kind == "table":
+                    for _row in con.execute(f"SELECT * FROM {quoted_table}"):
+                        pass
+                else:
+                    quoted_index = '"' + name.replace('"', '""') + '"'
+                    con.execute(f"SELECT count(*) FROM {quoted_table} INDEXED BY {quoted_index}").fetchone()
+            except sqlite3.Error:
+                add(kind, name, table)
+        if not found:
+            found.append(_("SQLite's check reports: {lines}", lines=" / ".join(rows[:5]) or "malformed"))
+        return found
+    finally:
+        con.close()
 
 
 def backup_sqlite(path: Path, label: str) -> Path:
@@ -192,7 +320,30 @@ def backup_sqlite(path: Path, label: str) -> Path:
             dst.close()
     finally:
         src.close()
+    # The audit trail's anchor travels with the backup, so a restored copy can still be checked against it.
+    anchor = path.with_name(path.name + ".anchor")
+    if anchor.exists():
+        shutil.copyfile(anchor, target.with_name(target.name + ".anchor"))
     return target
+
+
+def _newer_version_message(where: str, revision: str) -> str:
+    return _("The database {file} was written by a newer version of jewelryorders (schema {revision}). Install the "
+             "newer version to open it; this version has not changed it.", file=where, revision=revision)
+
+
+def _sqlite_revision_readonly(path: Path) -> str | None:
+    try:
+        con = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error:
+        return None
+    try:
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(row[0]) if row else None
+    except sqlite3.Error:
+        return None  # no such table (another program's file) or locked: the engine's checks below say which
+    finally:
+        con.close()
 
 
 def open_database(url: str, *, migrate: bool = True, backup: bool = True) -> Database:
@@ -203,6 +354,14 @@ def open_database(url: str, *, migrate: bool = True, backup: bool = True) -> Dat
     path = Path(parsed.database) if is_sqlite and parsed.database and parsed.database != ":memory:" else None
     if path:
         _check_sqlite_file(path)
+        if path.exists():
+            damaged = diagnose_sqlite(path)
+            if damaged:  # refuse before anything (a migration, a first write) could touch the damaged file
+                raise DatabaseOpenError(damage_message(where, damaged))
+            revision = _sqlite_revision_readonly(path)
+            if revision is not None and revision not in known_revisions():
+                # Asked read-only: even switching the journal mode on connect would change a newer version's file.
+                raise DatabaseOpenError(_newer_version_message(where, revision))
     try:
         engine = _sqlite_engine(url) if is_sqlite else create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # e.g. a missing driver for the URL
@@ -213,9 +372,7 @@ def open_database(url: str, *, migrate: bool = True, backup: bool = True) -> Dat
             current = MigrationContext.configure(conn).get_current_revision()
             tables = set(inspect(conn).get_table_names())
         if current is not None and current not in known_revisions():
-            raise DatabaseOpenError(_("The database {file} was written by a newer version of jewelryorders "
-                                      "(schema {revision}). Install the newer version to open it; this version "
-                                      "has not changed it.", file=where, revision=current))
+            raise DatabaseOpenError(_newer_version_message(where, current))
         if current is None and tables - {"alembic_version"}:
             raise DatabaseOpenError(_("{file} is an SQLite database of another program, not a jewelryorders "
                                       "database. Choose another file.", file=where))
@@ -226,12 +383,22 @@ def open_database(url: str, *, migrate: bool = True, backup: bool = True) -> Dat
             with engine.begin() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+            if current in PRE_ANCHOR_REVISIONS:
+                # Written before the audit head was anchored outside the file: anchor it as it is on this upgrade.
+                from .services.audit import anchor_current_head
+
+                anchor_current_head(db)
     except DatabaseOpenError:
         engine.dispose()
         raise
     except (OperationalError, SADatabaseError, sqlite3.DatabaseError) as exc:
         engine.dispose()
+        if path and path.exists() and ("malformed" in str(exc) or "not a database" in str(exc)):
+            raise DatabaseOpenError(damage_message(where, diagnose_sqlite(path) or [str(exc)])) from exc
         raise DatabaseOpenError(friendly_database_error(exc, where)) from exc
+    except Exception as exc:  # anything else still reaches the user as words, never as a traceback
+        engine.dispose()
+        raise DatabaseOpenError(_("Database error on {file}: {detail}", file=where, detail=str(exc))) from exc
     return db
 
 

@@ -22,6 +22,16 @@ def cheap_password_hashing(monkeypatch):
     from jewelryorders.services import users
 
     monkeypatch.setattr(users, "SCRYPT_N", 2**10)
+    # A failed login pauses before answering; tests of that pause replace this with a recorder.
+    monkeypatch.setattr(users, "_pause_after_failure", lambda seconds: None)
+
+
+@pytest.fixture(autouse=True)
+def installation_data_dir(tmp_path, monkeypatch):
+    """The installation's data folder (the audit anchor's key and anchors) is the test's own, never the real one."""
+    folder = tmp_path / "installation-data"
+    monkeypatch.setenv("JEWELRYORDERS_DATA_DIR", str(folder))
+    return folder
 
 
 # Every test runs at the same moment on the application's clock, whatever the real date, so no test passes today

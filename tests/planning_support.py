@@ -13,6 +13,7 @@ from jewelryorders.services import styles
 
 from jewelryorders.services.orders import intake as orders
 
+from jewelryorders.services.review import policy as review_policy
 from jewelryorders.services.review import procedure as review
 from jewelryorders.services.context import Actor
 from jewelryorders.services.planning.master_data import (
@@ -70,17 +71,33 @@ def build_factory(db, admin, make_user, sales, benches: int = 2) -> Factory:
     return Factory(planner, worker, technical, purchasing, sales, workshops, routing.id)
 
 
+def _manager(db, admin, make_user):
+    """The factory's manager (made once per database)."""
+    from jewelryorders.services import users
+
+    if any(u.username == "plan.manager" for u in users.list_users(db)):
+        return users.authenticate(db, "plan.manager", "password1")
+    return make_user("management", "manager", "plan.manager")
+
+
 def sign_contract(db, admin, make_user, sales, order_id: int, signed=dt.date(2026, 11, 2)) -> None:
     """Take an order from intake to a signed contract through the review services."""
     order = orders.get_order(db, order_id)
     if order.stage == "draft":
         orders.submit_for_review(db, sales, order_id)
-    if review.compute_checks(db, order_id).blocking:
-        # A short lead time is accepted only after talking with the customer.
+    craft = review.PreliminaryInput(True, "standard casting and prong setting")
+    order = orders.get_order(db, order_id)
+    if review_policy.get_price_policy(db).for_currency(order.currency) is None:
+        review_policy.set_price_policy(db, _manager(db, admin, make_user), review_policy.CurrencyPolicyInput(
+            order.currency, "0", "0", {metal: "1" for metal in ("Au750", "Au585", "Pt950", "Ag925")}))
+    if review.compute_checks(db, order_id, craft=review.CraftCheck(True)).blocking:
+        # A short lead time: the customer was told, and management accepts the order (a talk alone clears nothing).
         review.negotiate(db, sales, order_id, review.NegotiationInput(clock.today(), "陳小姐",
-                                                                      "Customer accepts a late delivery risk"))
+                                                                      "Customer accepts a late delivery risk"), craft)
+        review.escalate(db, sales, order_id, "short lead time", craft)
+        review.decide(db, _manager(db, admin, make_user), order_id, "accept", "accepted with the late delivery risk")
     due = clock.now() + dt.timedelta(days=3)
-    review.accept_and_send(db, sales, order_id, {d: due for d in ("production", "technical", "purchasing")})
+    review.accept_and_send(db, sales, order_id, {d: due for d in ("production", "technical", "purchasing")}, craft)
     answers = {
         "production": review.OpinionAnswer("pass", difficulty="medium", cycle_days=20, capacity_load_pct=60),
         "technical": review.OpinionAnswer("pass", craft_feasibility="feasible"),

@@ -7,6 +7,8 @@ import json
 import subprocess
 
 import pytest
+
+from tests.review_support import set_stage
 from openpyxl import load_workbook
 
 from jewelryorders.cli.main import main
@@ -127,6 +129,7 @@ def test_export_writes_the_filtered_list(cli, db, order_factory, sales, tmp_path
 
 def test_print_order_confirmation_writes_the_pdf_and_files_it(cli, db, order_factory, tmp_path):
     order = order_factory(lines=2)
+    set_stage(db, order.id, "contracted")
     pdf = tmp_path / f"{order.order_no}-confirmation.pdf"
     code, out, err = cli("--lang", "zh_TW", "print", "order-confirmation", order.order_no, "--out", str(pdf))
     assert code == 0, err
@@ -152,9 +155,19 @@ def test_printing_needs_a_user_and_an_existing_order(cli, db, order_factory, tmp
     assert code == 1 and "JO-2026-99999 does not exist" in err
 
 
+def test_a_draft_order_gets_no_confirmation_and_the_command_says_why(cli, db, order_factory, tmp_path):
+    order = order_factory()
+    code, _out, err = cli("--lang", "en", "print", "order-confirmation", order.order_no, "--out",
+                          str(tmp_path / "c.pdf"))
+    assert code == 1 and "only once the contract is signed" in err and "Draft" in err
+    assert not (tmp_path / "c.pdf").exists()
+    assert not [d for d in documents.list_documents(db, order.id) if d.category == "order_confirmation"]
+
+
 def test_a_reprinted_confirmation_lists_the_customers_files_not_the_earlier_confirmation(cli, db, sales,
                                                                                          order_factory, tmp_path):
     order = order_factory()
+    set_stage(db, order.id, "contracted")
     design = tmp_path / "ring-design.png"
     design.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     orders.add_attachments(db, sales, order.id, [design])

@@ -316,3 +316,31 @@ def test_overload_summary_groups_days_per_workshop():
     assert summary[0].peak.day == date(2026, 3, 3)
     assert compress_dates(d.day for d in summary[0].days) == [(date(2026, 3, 2), date(2026, 3, 3)),
                                                               (date(2026, 3, 5), date(2026, 3, 5))]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_TW", "zh_CN"])
+def test_the_legend_is_whole_in_a_narrow_chart(qtbot, lang):
+    from PySide6.QtGui import QTextDocument
+
+    from jewelryorders.i18n import tr
+    from jewelryorders.ui.planning.gantt_view import STATE_LABELS
+
+    set_language(lang)
+    widget = GanttWidget()
+    qtbot.addWidget(widget)
+    widget.retranslate_ui()
+    widget.resize(480, 600)
+    widget.set_data(small_plan())
+    widget.show()
+    qtbot.waitExposed(widget)
+    assert widget.minimumSizeHint().width() <= 700
+    for legend, words in ((widget._legend, [tr(label, lang) for label in STATE_LABELS.values()] + [tr("Today", lang)]),
+                          (widget._load_legend, [tr(w, lang) for w in ("Booked", "Over capacity", "Capacity")])):
+        document = QTextDocument()
+        document.setHtml(legend.text())
+        plain = document.toPlainText().replace("\u00a0", " ")
+        for word in words:
+            assert word in plain
+        # every line of the wrapped legend is shown: the label is as tall as its text needs at its width
+        assert legend.isVisible() and legend.width() <= widget.width()
+        assert legend.height() >= legend.heightForWidth(legend.width()) - 1

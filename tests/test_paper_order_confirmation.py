@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import subprocess
@@ -178,3 +179,30 @@ def test_an_order_without_extras_still_prints_clearly(tmp_path):
     text = flat("\n".join(pdf_pages(path)))
     assert text.count("None") >= 2  # special requirements and attachments both say so
     assert path.stat().st_size > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_TW"])
+def test_long_style_codes_stay_whole_on_one_line(tmp_path, lang):
+    codes = ["RG-18K-0815", "PD-PT950-20817", "ER-WG-750-1234", "BR18K00815"]
+    order = make_order(lang, line_count=len(codes))
+    lines = [dataclasses.replace(line, style_code=code) for line, code in zip(order.lines, codes)]
+    order = dataclasses.replace(order, lines=lines)
+    path = write_order_confirmation(order, tmp_path / "codes.pdf", lang=lang, printed_at=PRINTED_AT)
+    text = flat("\n".join(pdf_pages(path)))
+    for code in codes:
+        assert code in text, code
+
+
+def test_a_heading_never_stands_alone_at_the_foot_of_a_page(tmp_path):
+    from jewelryorders.reports.order_confirmation import heading, ruled_table
+    from jewelryorders.reports.pdf_base import PaperHeader, Spacer, build_pdf, content_width, mm
+
+    width = content_width()
+    # a first row that cannot split (a drawing, a photo) and is taller than the room left under the heading
+    story = [Spacer(1, 200 * mm), *heading("Lonely heading"),
+             ruled_table(["Column"], [[Spacer(1, 45 * mm)], ["second row"]], [width])]
+    path = build_pdf(tmp_path / "heading.pdf", story, PaperHeader("Factory", "Test", lang="en"))
+    pages = pdf_pages(path)
+    assert len(pages) == 2
+    assert "Lonely heading" not in pages[0]
+    assert "Lonely heading" in pages[1] and "Column" in pages[1] and "second row" in pages[1]

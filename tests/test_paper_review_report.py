@@ -115,7 +115,8 @@ def make_report(lang: str) -> ReviewReportData:
         order=make_order(lang),
         preliminary_checks=[
             ReviewCheckData(labels["credit"], CHECK_OVER_LIMIT,
-                            "Open orders USD 512,000.00 + this order USD 461,000.00 vs limit USD 800,000.00"),
+                            "Open orders USD 512,000.00 + this order USD 461,000.00 vs limit USD 800,000.00",
+                            "Cleared by a payment\n2026-03-05 王經理: 30% deposit received"),
             ReviewCheckData(labels["lead_time"], ROUND_PASSED, "74 days offered; plan needs 52"),
             ReviewCheckData(labels["craft"], CHECK_TO_BE_CONFIRMED, "Halo micro-pavé: to be confirmed by technical"),
             ReviewCheckData(labels["price_terms"], ROUND_PASSED, "30% deposit, balance before shipment"),
@@ -160,14 +161,14 @@ def squashed(text: str) -> str:
 
 EXPECTED = {
     "zh_TW": dict(title="訂單評審報告",
-                  sections=["一、訂單概要", "二、初步評審", "三、洽談記錄", "四、決策", "五、詳細評審", "六、附帶條件",
+                  sections=["一、訂單概要", "二、初步評審", "三、溝通協商記錄", "四、決策", "五、詳細評審", "六、附帶條件",
                             "七、最終決定", "八、合同", "九、簽署"],
-                  rounds=["第 1 輪", "第 2 輪"], verdicts=["有條件合格", "不合格", "合格"], overdue="逾期",
+                  rounds=["第 1 輪", "第 2 輪"], verdicts=["有條件通過", "未通過", "通過"], overdue="逾期",
                   unanswered="未回覆", failed="未通過", signatures=["銷售部", "生產部", "技術部", "採購部", "管理層"]),
     "zh_CN": dict(title="订单评审报告",
-                  sections=["一、订单概要", "二、初步评审", "三、洽谈记录", "四、决策", "五、详细评审", "六、附带条件",
+                  sections=["一、订单概要", "二、初步评审", "三、沟通协商记录", "四、决策", "五、详细评审", "六、附带条件",
                             "七、最终决定", "八、合同", "九、签署"],
-                  rounds=["第 1 轮", "第 2 轮"], verdicts=["有条件合格", "不合格", "合格"], overdue="逾期",
+                  rounds=["第 1 轮", "第 2 轮"], verdicts=["有条件通过", "未通过", "通过"], overdue="逾期",
                   unanswered="未回复", failed="未通过", signatures=["销售部", "生产部", "技术部", "采购部", "管理层"]),
     "en": dict(title="Order Review Report",
                sections=["1. Order summary", "2. Preliminary review", "3. Negotiation log", "4. Decisions",
@@ -203,6 +204,7 @@ def test_review_report_files_the_whole_review_in_each_language(tmp_path, lang):
     assert "12.345" in text
     assert "Lumière & Fils <b>Joaillerie</b> SA" in text
     assert "Open orders USD 512,000.00 + this order USD 461,000.00 vs limit USD 800,000.00" in text
+    assert "2026-03-05 王經理: 30% deposit received" in text and "Cleared by a payment" in text
     assert "First article to be approved by the customer before batch setting." in text
     assert LABELS[lang]["over_limit"] in text
     for number, page in enumerate(pages, start=1):

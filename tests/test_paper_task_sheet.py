@@ -14,6 +14,8 @@ import pytest
 
 from jewelryorders.reports.task_sheet import TaskSheetData, reprint_mark, write_task_sheets
 
+from .planning_support import factory  # noqa: F401  (fixture)
+
 zxingcpp = pytest.importorskip("zxingcpp")
 Image = pytest.importorskip("PIL.Image")
 
@@ -108,18 +110,19 @@ def decode_with_zxing(png: Path) -> dict[str, set[str]]:
 def test_traditional_chinese_sheet_shows_what_the_worker_needs(tmp_path):
     pdf = write(tmp_path, [make_sheet("zh_TW")], "zh_TW")
     text = pdf_text(pdf)
-    for expected in ("派工單", "金蓮珠寶首飾廠", "TS-2026-000123", "JO-2026-0042", "3 / 8", "執模", "執模車間 A",
+    for expected in ("生產任務單", "金蓮珠寶首飾廠", "TS-2026-000123", "JO-2026-0042", "3 / 8", "執模", "執模車間 A",
                      "周大福珠寶（深圳）有限公司", "RG-18K-0815", "工藝要求", "質量標準", "去除水口及砂孔",
                      "表面無砂孔", "陳志明", "2026-03-10", "2026-03-14 17:30", "120", "5.230 g", "≤ 1.5 %",
                      "金料發收記錄", "發料人", "領料人", "檢驗員", "無設計圖", "第 1 / 1 張"):
         assert squashed(expected) in squashed(text), expected
     assert "REPRINT" not in text and "補印" not in text
+    assert "派工單" not in text and "派工单" not in text
 
 
 def test_english_sheet_is_in_english(tmp_path):
     pdf = write(tmp_path, [make_sheet("en")], "en")
     text = pdf_text(pdf)
-    for expected in ("Task Sheet", "TS-2026-000123", "JO-2026-0042", "3 / 8", "Filing", "Filing workshop A",
+    for expected in ("Production task sheet", "TS-2026-000123", "JO-2026-0042", "3 / 8", "Filing", "Filing workshop A",
                      "Process requirements", "Quality standard", "Metal issue and return", "Metal issued by",
                      "Inspector", "Sheet 1 of 1", "pcs"):
         assert expected in text, expected
@@ -129,9 +132,9 @@ def test_english_sheet_is_in_english(tmp_path):
 def test_simplified_chinese_labels(tmp_path):
     pdf = write(tmp_path, [make_sheet("zh_CN")], "zh_CN")
     text = pdf_text(pdf)
-    for expected in ("派工单", "工艺要求", "质量标准", "车间", "执模", "金料发收记录", "发料人"):
+    for expected in ("生产任务单", "工艺要求", "质量标准", "车间", "执模", "金料发收记录", "发料人"):
         assert expected in text, expected
-    assert "派工單" not in text
+    assert "派工單" not in text and "派工单" not in text
 
 
 @pytest.mark.parametrize("lang", ["zh_TW", "en", "zh_CN"])
@@ -211,7 +214,7 @@ def test_long_instructions_continue_on_a_following_page_without_losing_text(tmp_
     assert page_count(pdf) == 3
     first, continued, second = (pdf_text(pdf, n) for n in (1, 2, 3))
     assert "（接下頁）" in first
-    assert "派工單（續）" in squashed(continued)
+    assert "生產任務單（續）" in squashed(continued)
     assert "TS-2026-000001" in continued and "最後一條：完成後交品檢部。" in squashed(continued)
     assert "35.鑲石前檢查" in squashed(continued)
     assert "TS-2026-000002" in second
@@ -230,7 +233,7 @@ def test_long_chinese_text_stays_inside_the_page(tmp_path):
 def test_nothing_to_print_and_unprintable_numbers_are_refused(tmp_path):
     with pytest.raises(ValueError, match="No task sheets"):
         write_task_sheets([], tmp_path / "x.pdf", factory_name="F", lang="en")
-    with pytest.raises(ValueError, match="派工單號"):
+    with pytest.raises(ValueError, match="生產任務單號"):
         write_task_sheets([make_sheet("zh_TW", sheet_no="派工-001")], tmp_path / "x.pdf", factory_name="F",
                           lang="zh_TW")
     assert not (tmp_path / "x.pdf").exists()
@@ -253,3 +256,91 @@ def test_progress_is_reported_and_an_exception_from_it_cancels_without_a_file(tm
     with pytest.raises(Cancelled):
         write_task_sheets(sheets, tmp_path / "cancelled.pdf", factory_name="F", lang="en", progress=cancel_after_two)
     assert not (tmp_path / "cancelled.pdf").exists()
+
+
+# ---- the order's delivery date, one sheet per metal, a footer that never overlaps ------------------------------
+
+@pytest.mark.parametrize("lang, step_label, delivery_label", [
+    ("zh_TW", "本工序完成期限", "訂單交貨時間"), ("zh_CN", "本工序完成期限", "订单交货时间"),
+    ("en", "Step finish by", "Order delivery")])
+def test_the_sheet_shows_the_orders_delivery_date_beside_the_steps_deadline(tmp_path, lang, step_label,
+                                                                            delivery_label):
+    pdf = write(tmp_path, [make_sheet(lang, order_delivery=dt.date(2026, 4, 20))], lang)
+    text = squashed(pdf_text(pdf))
+    assert squashed(step_label) in text and squashed(delivery_label) in text
+    assert "2026-03-1417:30" in text and "2026-04-20" in text
+
+
+def _footer_words(pdf: Path, page: int = 1) -> list[tuple[float, float, str]]:
+    """(xMin, xMax, word) of every word printed in the bottom 12 mm of the page, from pdftotext's boxes."""
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', html).group(1))
+    words = []
+    for x0, y0, x1, _y1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html):
+        if float(y0) > height - 12 * 72 / 25.4:
+            words.append((float(x0), float(x1), word))
+    return sorted(words)
+
+
+@pytest.mark.parametrize("lang", ["zh_TW", "en"])
+def test_nothing_overlaps_in_the_footer_whatever_the_names_length(tmp_path, lang):
+    long_factory = ("金蓮珠寶首飾（國際）集團有限公司深圳寶安區第三分廠附屬精品工藝研究中心" * 3 if lang != "en"
+                    else "Golden Lotus International Jewellery Manufacturing Group Holdings Limited " * 3)
+    long_person = ("歐陽司馬上官諸葛慕容皇甫長孫宇文尉遲" * 4 if lang != "en"
+                   else "Maximilian Alexander Bartholomew Fitzgerald-Montgomery " * 3)
+    sheet = make_sheet(lang, print_count=2, customer=long_factory, responsible=long_person,
+                       workshop=long_factory, step_name=long_person, order_delivery=dt.date(2026, 4, 20))
+    pdf = write_task_sheets([sheet], tmp_path / "long.pdf", factory_name=long_factory, lang=lang,
+                            printed_by=long_person, printed_at=dt.datetime(2026, 3, 9, 9, 15))
+    words = _footer_words(pdf)
+    assert len(words) >= 4
+    for (a0, a1, first), (b0, _b1, second) in zip(words, words[1:]):
+        assert a1 <= b0 + 0.5, f"{first!r} overlaps {second!r}"
+    page_width = 595.27
+    assert all(0 <= x0 and x1 <= page_width for x0, x1, _w in words)
+    footer = squashed(" ".join(w for _a, _b, w in words))
+    assert "TS-2026-000123" in footer and "…" in footer
+
+
+def test_an_order_whose_lines_differ_in_metal_gets_one_sheet_per_line(db, admin, make_user, sales, customer,
+                                                                      factory, tmp_path):
+    from jewelryorders.services.orders import intake as orders
+    from jewelryorders.services.planning import plans as planning
+    from jewelryorders.services.planning import sheets as planning_sheets
+
+    from .conftest import order_input
+    from .planning_support import MONDAY, RING_STEPS, sign_contract
+
+    data = order_input(customer.id, lines=2, delivery_date=dt.date(2027, 1, 15))
+    data.lines[1].metal = "Pt950"
+    data.lines[1].target_weight_g = "4.200"
+    data.lines[1].quantity = 30
+    order_id = orders.create_order(db, sales, data).id
+    sign_contract(db, admin, make_user, sales, order_id)
+    plan = planning.propose_plan(db, factory.planner, order_id, today=MONDAY)
+    planning.release_plan(db, factory.planner, plan.id, today=MONDAY)
+
+    with db.read_session() as s:
+        sheets = planning_sheets.sheets_of_order(s, order_id)
+        data_rows = planning_sheets.sheet_data(s, sheets, "en", today=MONDAY)
+    assert len(data_rows) == 2 * len(RING_STEPS)
+    first, second = data_rows[0], data_rows[1]
+    assert first.sheet_no == second.sheet_no
+    assert (first.metal, first.target_weight_mg, first.quantity) == ("Au750", 3125, 50)
+    assert (second.metal, second.target_weight_mg, second.quantity) == ("Pt950", 4200, 30)
+    assert (first.part_label, second.part_label) == ("Line 1 of 2", "Line 2 of 2")
+    assert first.order_delivery == dt.date(2027, 1, 15)
+
+    result = planning_sheets.print_task_sheets(db, factory.planner, tmp_path / "o.pdf", order=order_id, lang="en",
+                                               factory_name="Golden Luck")
+    assert result.count == len(RING_STEPS) and page_count(result.path) == 2 * len(RING_STEPS)
+    page_two = pdf_text(result.path, 2)
+    assert "Pt950" in page_two and "4.200 g" in page_two and "Line 2 of 2" in page_two
+    assert "Au750" not in page_two
+
+
+def test_lines_of_one_metal_share_one_sheet(tmp_path):
+    pdf = write(tmp_path, [make_sheet("en")], "en")
+    assert page_count(pdf) == 1 and "Line 1 of" not in pdf_text(pdf)

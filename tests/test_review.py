@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import re
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -20,13 +22,16 @@ from jewelryorders.models.reviews import (
 from jewelryorders.services import customers, styles, users
 from jewelryorders.services.orders import intake as orders
 from jewelryorders.services.review import procedure as review
-from jewelryorders.services.review import queries
+from jewelryorders.services.review import policy, queries
 from jewelryorders.services.errors import GateError, PermissionDenied, ValidationError
 from jewelryorders.services.review.report import order_paper_data, review_report_data
 
 from .conftest import order_input
 
+# The command line runs this checkout's package, whatever the working directory.
+WORKTREE_ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 UTC = dt.timezone.utc
+CLEAR = review.PreliminaryInput(craft_ok=True, craft_note="爪鑲，常規工藝")
 NOW = dt.datetime(2026, 11, 10, 2, 0, tzinfo=UTC)  # order date 2026-11-02, delivery 2027-01-15: 66 days ahead
 DEPARTMENTS = ("production", "technical", "purchasing")
 
@@ -51,6 +56,16 @@ def answer(department: str, verdict: str = "pass", **extra) -> review.OpinionAns
     if verdict == "pass_with_conditions":
         base["conditions"] = "首件需客戶確認"
     return review.OpinionAnswer(verdict=verdict, **{**base, **extra})
+
+
+@pytest.fixture(autouse=True)
+def price_policy(request):
+    """The factory's HKD price policy: the test order (3.125 g Au750 at HKD 2,380) meets it."""
+    if "db" not in request.fixturenames:
+        return
+    db = request.getfixturevalue("db")
+    boss = request.getfixturevalue("make_user")("management", "manager", "policy.boss")
+    policy.set_price_policy(db, boss, policy.CurrencyPolicyInput("HKD", "300", "15", {"Au750": "500", "Pt950": "380"}))
 
 
 @pytest.fixture
@@ -80,7 +95,7 @@ def submitted(db, sales, customer):
 def tight_customer(db, sales):
     """A customer whose limit one order of 119,000 fits but two do not."""
     return customers.create_customer(db, sales, customers.CustomerInput(
-        name="Lumière & Fils", contact_person="Claire", credit_rating="C", credit_limit="150000", currency="HKD"))
+        name="Lumière & Fils", contact_person="Claire", credit_rating="B", credit_limit="150000", currency="HKD"))
 
 
 def state(db, order_id: int) -> dict:
@@ -115,7 +130,7 @@ def answer_all(db, team, order_id: int, verdicts: dict[str, str] | None = None, 
 
 
 def passed_review(db, team, order_id: int) -> None:
-    review.accept_and_send(db, team["sales"], order_id, due(), now=NOW)
+    review.accept_and_send(db, team["sales"], order_id, due(), CLEAR, now=NOW)
     answer_all(db, team, order_id)
     assert review.close_round(db, team["sales"], order_id, now=later(10)) == "passed"
 
@@ -125,7 +140,7 @@ def passed_review(db, team, order_id: int) -> None:
 def test_credit_check_adds_the_customers_open_orders_to_this_order(db, sales, submitted, tight_customer):
     first = submitted(tight_customer.id)
     second = submitted(tight_customer.id)
-    checks = review.compute_checks(db, second, today=NOW.date())
+    checks = review.compute_checks(db, second, today=NOW.date(), craft=review.CraftCheck(True))
     assert checks.credit.open_value == Decimal("119000.00")
     assert checks.credit.order_value == Decimal("119000.00")
     assert checks.credit.limit == Decimal("150000.00")
@@ -163,7 +178,7 @@ def test_accept_is_refused_over_the_credit_limit_and_nothing_changes(db, team, s
     order_id = submitted(tight_customer.id)
     before = state(db, order_id)
     with pytest.raises(GateError) as err:
-        review.accept_and_send(db, team["sales"], order_id, due(), now=NOW)
+        review.accept_and_send(db, team["sales"], order_id, due(), CLEAR, now=NOW)
     message = str(err.value)
     assert "credit" in message and "HKD 238,000.00" in message and "HKD 150,000.00" in message
     assert "88,000.00" in message
@@ -175,24 +190,173 @@ def test_accept_is_refused_when_the_lead_time_is_too_short(db, team, submitted):
     order_id = submitted()
     before = state(db, order_id)
     with pytest.raises(GateError, match=r"lead time is too short .*66 days.*need 90 days.*short by 24 days"):
-        review.accept_and_send(db, team["sales"], order_id, due(), now=NOW)
+        review.accept_and_send(db, team["sales"], order_id, due(), CLEAR, now=NOW)
     assert state(db, order_id) == before
 
 
-def test_a_negotiation_logged_after_the_failed_check_lets_sales_accept(db, team, submitted, tight_customer):
+def test_a_talk_alone_clears_nothing_a_payment_does_and_the_report_says_so(db, team, submitted, tight_customer):
     submitted(tight_customer.id)
     order_id = submitted(tight_customer.id)
     review.negotiate(db, team["sales"], order_id, review.NegotiationInput(
-        NOW.date(), "Claire", "客戶同意預付 50% 訂金", "付款條件改為 50% 訂金"), now=NOW)
+        NOW.date(), "Claire", "客戶同意預付 50% 訂金", "付款條件改為 50% 訂金"), CLEAR, now=NOW)
     assert orders.get_order(db, order_id).stage == "negotiating"
     checks = review.compute_checks(db, order_id, today=NOW.date())
-    assert checks.failed == ["credit"] and checks.covered["credit"] == review.COVER_NEGOTIATION
-    assert review.accept_and_send(db, team["sales"], order_id, due(now=later(1)), now=later(1)) == 1
+    assert checks.failed == ["credit"] and checks.blocking == ["credit"]  # the talk is recorded, nothing cleared
+    with pytest.raises(GateError, match="talk with the customer alone clears no check"):
+        review.accept_and_send(db, team["sales"], order_id, due(now=later(1)), CLEAR, now=later(1))
+    # Sales may not record the payment; management does.
+    before = state(db, order_id)
+    with pytest.raises(PermissionDenied, match="record customers' payments"):
+        review.record_payment(db, team["sales"], order_id, "60000", "訂金", now=later(1))
+    assert state(db, order_id) == before
+    review.record_payment(db, team["manager"], order_id, "60000", "訂金 50% 已收（銀行水單 8812）", now=later(1))
+    checks = review.compute_checks(db, order_id, today=NOW.date())
+    assert checks.credit.exposure == Decimal("178000.00") and not checks.credit.ok  # still over 150,000
+    review.record_payment(db, team["manager"], order_id, "30000", "第二筆訂金", now=later(1.5))
+    checks = review.compute_checks(db, order_id, today=NOW.date())
+    assert checks.credit.ok and checks.cleared["credit"] == review.CLEARED_PAYMENT
+    assert review.accept_and_send(db, team["sales"], order_id, due(now=later(2)), CLEAR, now=later(2)) == 1
     history = queries.review_history(db, order_id)
-    assert history.stage == "detailed_review"
     assert [p.outcome for p in history.preliminary] == ["negotiate", "accept"]
-    assert not history.preliminary[-1].credit_ok  # the record keeps the check as it was
-    assert sorted(o.department for o in history.latest_round.opinions) == sorted(DEPARTMENTS)
+    assert not history.preliminary[0].credit_ok and history.preliminary[-1].credit_ok
+    data = review_report_data(db, order_id, "en")
+    credit = data.preliminary_checks[0]
+    assert credit.check == "Customer credit standing" and credit.result == "Passed"
+    assert credit.cleared_by.startswith("Cleared by a payment") and "銀行水單 8812" in credit.cleared_by
+    assert [c.cleared_by for c in data.preliminary_checks[1:]] == ["—", "—", "—"]
+
+
+def test_a_raised_credit_limit_clears_the_credit_check(db, team, submitted, tight_customer):
+    submitted(tight_customer.id)
+    order_id = submitted(tight_customer.id)
+    review.negotiate(db, team["sales"], order_id, review.NegotiationInput(NOW.date(), "Claire", "提額申請"), CLEAR,
+                     now=NOW)
+    with pytest.raises(ValidationError, match="not above the current limit"):
+        review.raise_credit_limit(db, team["manager"], order_id, "150000", "x", now=later(1))
+    with pytest.raises(PermissionDenied):
+        review.raise_credit_limit(db, team["production"], order_id, "300000", "x", now=later(1))
+    assert customers.get_customer(db, tight_customer.id).credit_limit == Decimal("150000.00")
+    review.raise_credit_limit(db, team["manager"], order_id, "300000", "合作五年，按時付款", now=later(1))
+    assert customers.get_customer(db, tight_customer.id).credit_limit == Decimal("300000.00")
+    checks = review.compute_checks(db, order_id, today=NOW.date())
+    assert checks.cleared["credit"] == review.CLEARED_CREDIT_LIMIT
+    review.accept_and_send(db, team["sales"], order_id, due(now=later(2)), CLEAR, now=later(2))
+    credit = review_report_data(db, order_id, "zh_TW").preliminary_checks[0]
+    assert credit.check == "客戶信用狀況" and "合作五年" in credit.cleared_by
+
+
+def test_the_customers_rating_d_blocks_and_c_needs_managements_approval(db, team, submitted, sales):
+    rated = {r: customers.create_customer(db, sales, customers.CustomerInput(
+        name=f"Rated {r}", credit_rating=r, credit_limit="5000000", currency="HKD")) for r in "CD"}
+    c_order, d_order = submitted(rated["C"].id), submitted(rated["D"].id)
+    with pytest.raises(GateError, match="rating is C: management's approval"):
+        review.accept_and_send(db, team["sales"], c_order, due(), CLEAR, now=NOW)
+    review.escalate(db, team["sales"], c_order, "C 級客戶", CLEAR, now=NOW)
+    review.decide(db, team["manager"], c_order, "accept", "同意，預收 30%", now=later(1))
+    review.accept_and_send(db, team["sales"], c_order, due(now=later(2)), CLEAR, now=later(2))
+    assert review_report_data(db, c_order, "en").preliminary_checks[0].cleared_by.startswith(
+        "Cleared by management's decision")
+    # D: not even a manager's acceptance; only cash in advance for the whole order.
+    review.escalate(db, team["sales"], d_order, "D 級客戶", CLEAR, now=NOW)
+    review.decide(db, team["manager"], d_order, "accept", "試試看", now=later(1))
+    with pytest.raises(GateError, match="rating is D: only cash in advance"):
+        review.accept_and_send(db, team["sales"], d_order, due(now=later(2)), CLEAR, now=later(2))
+    review.record_payment(db, team["manager"], d_order, "119000", "全款預付", now=later(2))
+    review.accept_and_send(db, team["sales"], d_order, due(now=later(3)), CLEAR, now=later(3))
+
+
+def test_no_check_starts_ticked_the_craft_must_be_judged_and_too_complex_needs_technical(db, team, submitted,
+                                                                                         make_user):
+    order_id = submitted()
+    checks = review.compute_checks(db, order_id, today=NOW.date())
+    assert checks.craft.judged is None and checks.blocking == ["craft"]
+    before = state(db, order_id)
+    with pytest.raises(GateError, match="craft requirements have not been judged"):
+        review.accept_and_send(db, team["sales"], order_id, due(), now=NOW)
+    with pytest.raises(ValidationError, match="what makes the style or craft too complex"):
+        review.accept_and_send(db, team["sales"], order_id, due(), review.PreliminaryInput(craft_ok=False), now=NOW)
+    complex_ = review.PreliminaryInput(craft_ok=False, craft_note="0.8 mm 微鑲，現有設備未做過")
+    with pytest.raises(GateError, match="judged too complex.*technical must confirm"):
+        review.accept_and_send(db, team["sales"], order_id, due(), complex_, now=NOW)
+    assert state(db, order_id) == before
+    review.negotiate(db, team["sales"], order_id, review.NegotiationInput(NOW.date(), "陳小姐", "微鑲可改爪鑲?"),
+                     complex_, now=NOW)
+    with pytest.raises(PermissionDenied, match="confirm technically"):
+        review.confirm_craft(db, team["production"], order_id, "可以", now=later(1))
+    with pytest.raises(ValidationError):
+        review.confirm_craft(db, team["technical"], order_id, "  ", now=later(1))
+    review.confirm_craft(db, team["technical"], order_id, "試做樣板後可微鑲，良率 95%", now=later(1))
+    assert review.compute_checks(db, order_id).cleared["craft"] == review.CLEARED_TECHNICAL
+    review.accept_and_send(db, team["sales"], order_id, due(now=later(2)), now=later(2))  # the recorded judgement
+    craft = review_report_data(db, order_id, "en").preliminary_checks[2]
+    assert craft.result == "Failed" and "Too complex" in craft.note
+    assert craft.cleared_by.startswith("Cleared by a technical confirmation") and "良率 95%" in craft.cleared_by
+
+
+def test_a_new_delivery_date_that_passes_the_lead_time_clears_it(db, team, submitted):
+    styles.create_style(db, team["sales"], "R-18K-001", "18K 鑽石戒指", "ring", "Au750", 90)
+    order_id = submitted()
+    review.negotiate(db, team["sales"], order_id, review.NegotiationInput(NOW.date(), "陳小姐", "交期延後"), CLEAR,
+                     now=NOW)
+    with pytest.raises(GateError, match="lead time is too short"):
+        review.accept_and_send(db, team["sales"], order_id, due(now=later(1)), CLEAR, now=later(1))
+    _change_order(db, team["sales"], order_id, delivery_date=dt.date(2027, 3, 1))
+    assert review.compute_checks(db, order_id, today=NOW.date()).cleared["lead_time"] == review.CLEARED_NEW_DATE
+    review.accept_and_send(db, team["sales"], order_id, due(now=later(2)), CLEAR, now=later(2))
+    lead = review_report_data(db, order_id, "en").preliminary_checks[1]
+    assert lead.result == "Passed" and lead.cleared_by == "Cleared by a new delivery date"
+
+
+def test_the_price_is_checked_against_the_policy_with_the_figures(db, team, submitted, make_user):
+    order_id = submitted()
+    checks = review.compute_checks(db, order_id, today=NOW.date())
+    line = checks.price.lines[0]
+    # 3.125 g × 500 + 300 = 1,862.50; + 15% = 2,141.88; the order's 2,380.00 meets it.
+    assert (line.minimum, line.required, line.ok) == (Decimal("1862.50"), Decimal("2141.88"), True)
+    assert "HKD 1,862.50" in policy.line_price_text(line, "HKD", "en")
+    boss = make_user("management", "manager")
+    policy.set_price_policy(db, boss, policy.CurrencyPolicyInput("HKD", "300", "40", {"Au750": "600"}))
+    checks = review.compute_checks(db, order_id, today=NOW.date(), craft=review.CraftCheck(True))
+    # 3.125 × 600 + 300 = 2,175.00; + 40% = 3,045.00 > 2,380.00
+    assert checks.price.lines[0].required == Decimal("3045.00") and checks.blocking == ["price"]
+    with pytest.raises(GateError, match=r"price terms do not meet.*HKD 3,045.00"):
+        review.accept_and_send(db, team["sales"], order_id, due(), CLEAR, now=NOW)
+    review.negotiate(db, team["sales"], order_id, review.NegotiationInput(NOW.date(), "陳小姐", "加價"), CLEAR,
+                     now=NOW)
+    _change_order(db, team["sales"], order_id, unit_price="3100.00")
+    assert review.compute_checks(db, order_id).cleared["price"] == review.CLEARED_NEW_PRICE
+    review.accept_and_send(db, team["sales"], order_id, due(now=later(2)), CLEAR, now=later(2))
+    price = review_report_data(db, order_id, "en").preliminary_checks[3]
+    assert price.cleared_by == "Cleared by a price that meets the policy" and "HKD 3,100.00" in price.note
+
+
+def test_the_price_policy_is_managements_and_validated(db, team, make_user):
+    before = policy.get_price_policy(db)
+    with pytest.raises(PermissionDenied, match="price policy"):
+        policy.set_price_policy(db, team["sales"], policy.CurrencyPolicyInput("HKD", "1", "1", {"Au750": "1"}))
+    with pytest.raises(ValidationError) as err:
+        policy.set_price_policy(db, team["manager"], policy.CurrencyPolicyInput("HK", "-1", "x", {"Au750": "abc"}))
+    assert {p.field for p in err.value.problems} == {"currency", "labour_per_piece", "min_margin_pct", "metal.Au750"}
+    assert policy.get_price_policy(db) == before
+    policy.set_price_policy(db, team["manager"], policy.CurrencyPolicyInput("usd", "20", "12.5", {"Pt950": "35"}))
+    after = policy.get_price_policy(db)
+    assert after.for_currency("USD").metal_price_per_g == {"Pt950": Decimal("35.0000")}
+    assert after.for_currency("HKD") == before.for_currency("HKD")  # other currencies stay
+
+
+def _change_order(db, actor, order_id, *, delivery_date=None, unit_price=None):
+    """What sales does after agreeing with the customer: change the order itself."""
+    from jewelryorders.services.orders.intake import LineInput, OrderInput, StoneInput
+
+    v = orders.get_order(db, order_id)
+    data = OrderInput(
+        v.customer_id, v.channel, v.order_date, delivery_date or v.delivery_date, v.delivery_place,
+        v.special_requirements, v.currency, v.priority,
+        [LineInput(line.style_code, line.metal, line.quantity, line.description, line.size,
+                   None if line.target_weight_mg is None else Decimal(line.target_weight_mg) / 1000,
+                   unit_price or line.unit_price,
+                   [StoneInput(st.stone_type, st.count, st.carat) for st in line.stones]) for line in v.lines])
+    orders.update_order(db, actor, order_id, v.version, data)
 
 
 def test_a_negotiation_logged_before_the_check_failed_does_not_count(db, team, submitted, tight_customer):
@@ -201,7 +365,7 @@ def test_a_negotiation_logged_before_the_check_failed_does_not_count(db, team, s
     review.log_negotiation(db, team["sales"], order_id, review.NegotiationInput(NOW.date(), "Claire", "寒暄"),
                            now=NOW)
     with pytest.raises(GateError, match="credit"):
-        review.accept_and_send(db, team["sales"], order_id, due(now=later(1)), now=later(1))
+        review.accept_and_send(db, team["sales"], order_id, due(now=later(1)), CLEAR, now=later(1))
 
 
 def test_escalation_a_managers_acceptance_overrides_the_failed_check(db, team, submitted, tight_customer):
@@ -211,7 +375,7 @@ def test_escalation_a_managers_acceptance_overrides_the_failed_check(db, team, s
     assert orders.get_order(db, order_id).stage == "escalated"
     before = state(db, order_id)
     with pytest.raises(GateError, match="waits for a manager's decision"):
-        review.accept_and_send(db, team["sales"], order_id, due(now=later(1)), now=later(1))
+        review.accept_and_send(db, team["sales"], order_id, due(now=later(1)), CLEAR, now=later(1))
     with pytest.raises(PermissionDenied):
         review.decide(db, team["sales"], order_id, "accept", "我覺得可以")
     with pytest.raises(ValidationError, match="Reason is required"):
@@ -222,8 +386,8 @@ def test_escalation_a_managers_acceptance_overrides_the_failed_check(db, team, s
     assert queries.count_escalations(db) == 0
     assert [r.status for r in queries.preliminary_rows(db) if r.order_id == order_id] == [
         queries.STATUS_MANAGER_ACCEPTED]
-    assert review.compute_checks(db, order_id).covered["credit"] == review.COVER_DECISION
-    review.accept_and_send(db, team["sales"], order_id, due(now=later(3)), now=later(3))
+    assert review.compute_checks(db, order_id).cleared["credit"] == review.CLEARED_DECISION
+    review.accept_and_send(db, team["sales"], order_id, due(now=later(3)), CLEAR, now=later(3))
     assert orders.get_order(db, order_id).stage == "detailed_review"
     decisions = queries.review_history(db, order_id).decisions
     assert [(d.decision, d.reason, d.decided_by_role) for d in decisions] == [
@@ -255,7 +419,7 @@ def test_only_managers_decide(db, team, make_user, admin, submitted):
 def test_departments_cannot_run_the_preliminary_review(db, team, submitted):
     order_id = submitted()
     with pytest.raises(PermissionDenied):
-        review.accept_and_send(db, team["production"], order_id, due(), now=NOW)
+        review.accept_and_send(db, team["production"], order_id, due(), CLEAR, now=NOW)
     with pytest.raises(PermissionDenied):
         review.escalate(db, team["technical"], order_id, "x", now=NOW)
 
@@ -276,7 +440,7 @@ def test_due_times_must_be_given_and_in_the_future(db, team, submitted):
 
 def test_only_that_departments_users_answer_for_it(db, team, make_user, admin, submitted):
     order_id = submitted()
-    review.accept_and_send(db, team["sales"], order_id, due(), now=NOW)
+    review.accept_and_send(db, team["sales"], order_id, due(), CLEAR, now=NOW)
     ids = opinion_ids(db, order_id)
     technical_clerk = make_user("technical", "clerk")
     production_clerk = make_user("production", "clerk")
@@ -296,7 +460,7 @@ def test_only_that_departments_users_answer_for_it(db, team, make_user, admin, s
 
 def test_an_opinion_needs_the_departments_own_figures(db, team, submitted):
     order_id = submitted()
-    review.accept_and_send(db, team["sales"], order_id, due(), now=NOW)
+    review.accept_and_send(db, team["sales"], order_id, due(), CLEAR, now=NOW)
     ids = opinion_ids(db, order_id)
     before = state(db, order_id)
     with pytest.raises(ValidationError) as err:
@@ -318,7 +482,7 @@ def test_an_opinion_needs_the_departments_own_figures(db, team, submitted):
 
 def test_closing_a_round_with_an_opinion_missing_is_refused(db, team, submitted):
     order_id = submitted()
-    review.accept_and_send(db, team["sales"], order_id, due(), now=NOW)
+    review.accept_and_send(db, team["sales"], order_id, due(), CLEAR, now=NOW)
     ids = opinion_ids(db, order_id)
     review.answer_opinion(db, team["production"], ids["production"], answer("production"), now=later(1))
     review.answer_opinion(db, team["technical"], ids["technical"], answer("technical"), now=later(1))
@@ -333,7 +497,7 @@ def test_closing_a_round_with_an_opinion_missing_is_refused(db, team, submitted)
 
 def test_a_failed_round_goes_back_to_negotiation_and_every_round_is_kept(db, team, submitted):
     order_id = submitted()
-    review.accept_and_send(db, team["sales"], order_id, due(), now=NOW)
+    review.accept_and_send(db, team["sales"], order_id, due(), CLEAR, now=NOW)
     answer_all(db, team, order_id, {"technical": "reject", "production": "pass_with_conditions"})
     assert review.close_round(db, team["sales"], order_id, now=later(10)) == "failed"
     assert orders.get_order(db, order_id).stage == "negotiating"
@@ -342,7 +506,7 @@ def test_a_failed_round_goes_back_to_negotiation_and_every_round_is_kept(db, tea
     assert [r.status for r in queries.preliminary_rows(db)] == [queries.STATUS_ROUND_FAILED]
     review.log_negotiation(db, team["sales"], order_id, review.NegotiationInput(
         later(11).date(), "陳小姐", "碎鑽改 1.0 mm", "第 1 行鑲石規格"), now=later(11))
-    assert review.accept_and_send(db, team["sales"], order_id, due(now=later(12)), now=later(12)) == 2
+    assert review.accept_and_send(db, team["sales"], order_id, due(now=later(12)), CLEAR, now=later(12)) == 2
     answer_all(db, team, order_id, at=14)
     assert review.close_round(db, team["sales"], order_id, now=later(20)) == "passed"
     history = queries.review_history(db, order_id)
@@ -357,7 +521,7 @@ def test_a_failed_round_goes_back_to_negotiation_and_every_round_is_kept(db, tea
 
 def test_a_manager_abandons_during_detailed_review_and_the_open_round_is_withdrawn(db, team, submitted):
     order_id = submitted()
-    review.accept_and_send(db, team["sales"], order_id, due(), now=NOW)
+    review.accept_and_send(db, team["sales"], order_id, due(), CLEAR, now=NOW)
     assert queries.count_inbox(db, "production") == 1
     review.decide(db, team["manager"], order_id, "abandon", "客戶取消合作", now=later(1))
     history = queries.review_history(db, order_id)
@@ -370,9 +534,9 @@ def test_a_manager_abandons_during_detailed_review_and_the_open_round_is_withdra
 
 def test_overdue_requests_come_first_and_are_counted_per_department(db, team, submitted):
     late_order, early_order, answered_order = submitted(), submitted(), submitted()
-    review.accept_and_send(db, team["sales"], late_order, due(hours=24), now=NOW)
-    review.accept_and_send(db, team["sales"], early_order, due(hours=96), now=NOW)
-    review.accept_and_send(db, team["sales"], answered_order, due(hours=24), now=NOW)
+    review.accept_and_send(db, team["sales"], late_order, due(hours=24), CLEAR, now=NOW)
+    review.accept_and_send(db, team["sales"], early_order, due(hours=96), CLEAR, now=NOW)
+    review.accept_and_send(db, team["sales"], answered_order, due(hours=24), CLEAR, now=NOW)
     answer_all(db, team, answered_order, at=30)  # answered after the due time: late, but no longer open
     when = later(48)
     assert queries.overdue_count(db, "production", now=when) == 1
@@ -396,7 +560,7 @@ def test_a_contract_needs_a_passed_review(db, team, submitted):
     contract = review.ContractInput("HT-2026-001", dt.date(2026, 11, 9), ["production"])
     for step in ("before", "open", "failed"):
         if step == "open":
-            review.accept_and_send(db, team["sales"], order_id, due(), now=NOW)
+            review.accept_and_send(db, team["sales"], order_id, due(), CLEAR, now=NOW)
         if step == "failed":
             answer_all(db, team, order_id, {"purchasing": "reject"})
             review.close_round(db, team["sales"], order_id, now=later(10))
@@ -439,7 +603,7 @@ def test_every_step_writes_one_audit_event_with_the_order(db, team, submitted):
     order_id = submitted()
     review.negotiate(db, team["sales"], order_id, review.NegotiationInput(NOW.date(), "陳小姐", "確認交期"),
                      now=NOW)
-    review.accept_and_send(db, team["sales"], order_id, due(now=later(1)), now=later(1))
+    review.accept_and_send(db, team["sales"], order_id, due(now=later(1)), CLEAR, now=later(1))
     answer_all(db, team, order_id)
     review.close_round(db, team["sales"], order_id, now=later(10))
     review.record_contract(db, team["sales"], order_id, review.ContractInput("HT-9", "2026-11-09", ["sales"]),
@@ -463,12 +627,12 @@ def test_review_report_data_holds_every_round_with_its_opinions(db, team, submit
     order_id = submitted()
     review.escalate(db, team["sales"], order_id, "交期緊", now=NOW)
     review.decide(db, team["manager"], order_id, "accept", "客戶重要", now=later(1))
-    review.accept_and_send(db, team["sales"], order_id, due(now=later(2)), now=later(2))
+    review.accept_and_send(db, team["sales"], order_id, due(now=later(2)), CLEAR, now=later(2))
     answer_all(db, team, order_id, {"technical": "reject"})
     review.close_round(db, team["sales"], order_id, now=later(10))
     review.log_negotiation(db, team["sales"], order_id, review.NegotiationInput(NOW.date(), "陳小姐", "改爪鑲"),
                            now=later(11))
-    review.accept_and_send(db, team["sales"], order_id, due(now=later(12)), now=later(12))
+    review.accept_and_send(db, team["sales"], order_id, due(now=later(12)), CLEAR, now=later(12))
     answer_all(db, team, order_id, {"production": "pass_with_conditions"}, at=70)  # after the due time
     review.close_round(db, team["sales"], order_id, now=later(80))
     review.record_contract(db, team["sales"], order_id, review.ContractInput("HT-77", "2026-11-09",
@@ -488,7 +652,9 @@ def test_review_report_data_holds_every_round_with_its_opinions(db, team, submit
     assert data.rounds[1].opinions[0].conditions == "首件需客戶確認"
     assert [d.decision_label for d in data.decisions] == ["Escalate", "Accept"]
     assert data.preliminary_outcome == "Accept"
-    assert [c.check for c in data.preliminary_checks] == ["信用", "交期", "工藝", "價格條款"]
+    assert [c.check for c in data.preliminary_checks] == ["客戶信用狀況", "交貨期", "產品款式與工藝要求",
+                                                          "價格條款（符合公司政策）"]
+    assert [c.cleared_by for c in data.preliminary_checks] == ["—"] * 4
     assert data.final_decision_label == "Proceed to contract"
     assert [n.with_whom for n in data.negotiations] == ["陳小姐"]
 
@@ -507,8 +673,11 @@ def test_order_paper_data_has_the_lines_and_labels_in_the_papers_language(db, ad
 def test_before_any_outcome_the_report_shows_the_checks_as_they_stand(db, submitted):
     order_id = submitted()
     data = review_report_data(db, order_id, "en")
-    assert [(c.check, c.result) for c in data.preliminary_checks] == [
-        ("Credit", "Passed"), ("Lead time", "Passed"), ("Craft", "To be confirmed"), ("Price terms", "To be confirmed")]
+    assert [(c.check, c.result, c.cleared_by) for c in data.preliminary_checks] == [
+        ("Customer credit standing", "Passed", "—"), ("Delivery lead time", "Passed", "—"),
+        ("Style and craft requirements", "Failed", "Open"), ("Price terms (meet company policy)", "Passed", "—")]
+    assert data.preliminary_checks[2].note == "Not judged yet"
+    assert "3.125 g × HKD 500.00/g + labour HKD 300.00 = minimum HKD 1,862.50" in data.preliminary_checks[3].note
     assert data.preliminary_outcome is None and data.rounds == [] and data.final_decision_label == "Pending"
 
 
@@ -543,7 +712,7 @@ def test_print_review_report_writes_a_pdf_with_the_order_no(db, team, submitted,
     out = tmp_path / "review.pdf"
     result = subprocess.run([sys.executable, "-m", "jewelryorders", "--db", str(db.path), "print", "review-report",
                              order_no, "--out", str(out), "--lang", "zh_TW"], capture_output=True, text=True,
-                            cwd=tmp_path, timeout=120)
+                            cwd=tmp_path, timeout=120, env=WORKTREE_ENV)
     assert result.returncode == 0, result.stderr
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out), "-"], capture_output=True, text=True,
                           check=True).stdout
@@ -551,6 +720,6 @@ def test_print_review_report_writes_a_pdf_with_the_order_no(db, team, submitted,
     assert re.search(r"第\s*1\s*輪", text)
     missing = subprocess.run([sys.executable, "-m", "jewelryorders", "--db", str(db.path), "print", "review-report",
                               "JO-1999-00001", "--out", str(tmp_path / "x.pdf")], capture_output=True, text=True,
-                             cwd=tmp_path, timeout=120)
+                             cwd=tmp_path, timeout=120, env=WORKTREE_ENV)
     assert missing.returncode == 1 and "JO-1999-00001" in missing.stderr
     assert not (tmp_path / "x.pdf").exists()

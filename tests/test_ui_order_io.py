@@ -19,6 +19,7 @@ from jewelryorders.ui.context import UiContext
 from jewelryorders.ui.orders import actions_export, actions_import, actions_print
 from jewelryorders.ui.orders.actions_import import ImportWizard
 
+from .review_support import set_stage
 from .test_order_import import good_rows, write_sheet
 
 # A customer's own header names: "Legierung" is nothing the guess knows, so the clerk maps it by hand.
@@ -192,6 +193,7 @@ def test_export_action_cancelled_in_the_file_dialog_does_nothing(qtbot, ctx, tmp
 def test_print_action_saves_files_and_opens_the_confirmation(qtbot, ctx, db, order_factory, tmp_path, monkeypatch,
                                                              errors):
     order = order_factory()
+    set_stage(db, order.id, "contracted")  # the confirmation is printed only for a contracted order
     suggested: list[str] = []
 
     def ask(parent, name):

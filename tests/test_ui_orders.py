@@ -27,6 +27,7 @@ from jewelryorders.ui.orders.order_window import OrderWindow
 from jewelryorders.ui.orders.tab import OrdersTab
 
 from .conftest import TEST_TODAY, order_input
+from .review_support import set_stage
 
 TODAY = TEST_TODAY
 
@@ -354,7 +355,7 @@ def test_days_to_delivery_are_red_when_late_and_amber_when_at_risk(qtbot, ctx, d
                                                        delivery_date=TODAY + dt.timedelta(days=30)))
     model = OrderListModel(db, OrderFilter(sort="delivery_date", descending=False))
     days = 7
-    assert [model.data(model.index(r, days)) for r in range(3)] == ["-2", "5", "30"]
+    assert [model.data(model.index(r, days)) for r in range(3)] == ["Overdue 2 days", "5", "30"]
     assert model.data(model.index(0, days), Qt.ItemDataRole.ForegroundRole).color() == LATE_TEXT
     assert "Late by 2 days" in model.data(model.index(0, days), Qt.ItemDataRole.ToolTipRole)
     assert model.status_of(model.row_object(1)).state == AT_RISK
@@ -431,6 +432,7 @@ def test_import_export_and_print_slots_call_the_other_modules(qtbot, ctx, order_
         setattr(module, function, lambda *args, f=function: calls.append((f, args[2:])))
         monkeypatch.setitem(sys.modules, module.__name__, module)
     order = order_factory()
+    set_stage(ctx.db, order.id, "contracted")
     tab = make_tab(qtbot, ctx)
     tab.table.selectRow(0)
     for key in (tab_module.ACTION_IMPORT, tab_module.ACTION_EXPORT, tab_module.ACTION_PRINT):
@@ -608,3 +610,27 @@ def test_open_windows_follow_a_language_switch_and_closed_ones_are_left_alone(qt
     assert window.stage_label.text() == "草稿"
     assert window.tabs.tabText(2).startswith("訂單歷程")
     assert window.timeline.model.plain_lines()[0].endswith("（1 行，50 件）")
+
+
+def test_a_passed_delivery_date_reads_as_overdue_in_the_list_and_the_window(qtbot, ctx, db, sales, customer):
+    from jewelryorders.i18n import set_language
+
+    late = orders.create_order(db, sales, order_input(customer.id, order_date=TODAY - dt.timedelta(days=60),
+                                                      delivery_date=TODAY - dt.timedelta(days=3)))
+    one_day = orders.create_order(db, sales, order_input(customer.id, order_date=TODAY - dt.timedelta(days=60),
+                                                         delivery_date=TODAY - dt.timedelta(days=1)))
+    model = OrderListModel(db, OrderFilter(sort="delivery_date", descending=False))
+    texts = [model.data(model.index(r, 7)) for r in range(2)]
+    assert texts == ["Overdue 3 days", "Overdue 1 day"]
+    window = OrderWindow(ctx, late.id)
+    qtbot.addWidget(window)
+    assert window.delivery_label.text() == "Overdue 3 days"
+    set_language("zh_TW")
+    try:
+        assert model.data(model.index(0, 7)) == "逾期 3 天"
+        window = OrderWindow(ctx, one_day.id)
+        qtbot.addWidget(window)
+        assert window.delivery_label.text() == "逾期 1 天"
+        assert "-" not in window.delivery_label.text()
+    finally:
+        set_language("en")

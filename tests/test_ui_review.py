@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -15,6 +16,7 @@ from jewelryorders.services import customers
 
 from jewelryorders.services.orders import intake as orders
 
+from jewelryorders.services.review import policy
 from jewelryorders.services.review import procedure as review
 from jewelryorders.services.review import queries
 from jewelryorders.ui.context import EventBus, UiContext
@@ -24,6 +26,16 @@ from jewelryorders.ui.review.tab import VIEW_ESCALATIONS, VIEW_INBOX, VIEW_PRELI
 from .conftest import order_input
 
 UTC = dt.timezone.utc
+
+
+@pytest.fixture(autouse=True)
+def price_policy(request):
+    """The factory's HKD price policy: the test order (3.125 g Au750 at HKD 2,380) meets it."""
+    if "db" not in request.fixturenames:
+        return
+    db = request.getfixturevalue("db")
+    boss = request.getfixturevalue("make_user")("management", "manager", "policy.boss")
+    policy.set_price_policy(db, boss, policy.CurrencyPolicyInput("HKD", "300", "15", {"Au750": "500"}))
 
 
 @pytest.fixture
@@ -120,6 +132,15 @@ def pdf_text(path) -> str:
                           check=True).stdout
 
 
+def plain(label) -> str:
+    """The text a user reads in a rich-text label."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(label.text())
+    return document.toPlainText()
+
+
 def stage(db, order_id):
     return orders.get_order(db, order_id).stage
 
@@ -140,11 +161,17 @@ def test_clerk_heads_and_manager_carry_an_order_to_a_signed_contract(qtbot, db, 
     prelim = sales.view(VIEW_PRELIMINARY)
     sales.show_view(VIEW_PRELIMINARY)
     assert prelim.select_order(order.id)
-    assert "Over limit" in prelim.checks.text() and "HKD 119,000.00" in prelim.checks.text()
+    assert "Over the limit by HKD 19,000.00" in prelim.checks.text() and "HKD 119,000.00" in prelim.checks.text()
+    # No check starts ticked: the craft waits for the reviewer's judgement.
+    assert prelim.craft_choice.currentText() == "Not judged yet" and "Not judged yet" in prelim.checks.text()
     fill_next_dialog(lambda d: None)
     prelim.accept_button.click()
     assert errors and "cannot be accepted" in errors[-1] and "credit" in errors[-1]
+    assert "craft requirements have not been judged" in errors[-1]
     assert stage(db, order.id) == "preliminary_review"
+    prelim.craft_choice.setCurrentIndex(1)  # clear
+    prelim.craft_note.setText("爪鑲，常規工藝")
+    assert "Not judged yet" not in prelim.checks.text()
 
     # Escalation to a manager, who accepts it with a reason.
     fill_next_dialog(lambda d: d.reason.setPlainText("信用額度不足，老客戶"))
@@ -245,7 +272,7 @@ def test_overdue_opinions_show_as_a_badge_red_rows_and_in_the_status_bar(qtbot, 
     past = clock.now() - dt.timedelta(days=3)
     review.accept_and_send(db, people["sales"], order.id,
                            {d: past + dt.timedelta(days=1) for d in ("production", "technical", "purchasing")},
-                           now=past)
+                           review.PreliminaryInput(True, "常規工藝"), now=past)
     review.answer_opinion(db, people["purchasing"], queries.review_history(db, order.id).latest_round.opinions[2].id,
                           review.OpinionAnswer("pass", materials_list="Au750 180 g", purchase_lead_days=5,
                                                supplier_risk="low"), now=past + dt.timedelta(hours=2))
@@ -284,3 +311,115 @@ def test_the_tab_follows_a_language_switch(qtbot, db, people):
     set_language("en")
     tab.retranslate_ui()
     assert tab.tabs.tabText(0) == "Preliminary review"
+
+
+def test_a_failed_check_is_cleared_from_the_screen_by_what_answers_it(qtbot, db, people, tabs, errors):
+    tight = customers.create_customer(db, people["sales"], customers.CustomerInput(
+        name="Lumière & Fils", contact_person="Claire", credit_limit="100000", currency="HKD"))
+    order = orders.create_order(db, people["sales"], order_input(tight.id))
+    orders.submit_for_review(db, people["sales"], order.id)
+    sales, manager = tabs["sales"], tabs["manager"]
+    for tab in tabs.values():
+        tab.refresh()
+    prelim = sales.view(VIEW_PRELIMINARY)
+    sales.show_view(VIEW_PRELIMINARY)
+    assert prelim.select_order(order.id)
+    # Sales may not record payments or raise limits; only the price policy is management's too.
+    assert not prelim.payment_action.isEnabled() and not prelim.limit_action.isEnabled()
+    assert not prelim.policy_action.isEnabled() and not prelim.clear_button.isEnabled()
+    assert "needs a payment, a raised limit or management's decision" in plain(prelim.checks)
+    # A talk alone clears nothing.
+    prelim.craft_choice.setCurrentIndex(1)
+
+    def talk(dialog):
+        dialog.with_whom.setText("Claire")
+        dialog.agreed.setPlainText("客戶答應付訂金")
+
+    fill_next_dialog(talk)
+    prelim.negotiate_button.click()
+    assert stage(db, order.id) == "negotiating"
+    assert prelim.select_order(order.id)
+    errors.clear()
+    fill_next_dialog(lambda d: None)
+    prelim.accept_button.click()
+    assert errors and "alone clears no check" in errors[-1] and stage(db, order.id) == "negotiating"
+    # The manager records the deposit from the same screen.
+    manager_prelim = manager.view(VIEW_PRELIMINARY)
+    manager.show_view(VIEW_PRELIMINARY)
+    assert manager_prelim.select_order(order.id)
+    assert manager_prelim.payment_action.isEnabled() and not manager_prelim.technical_action.isEnabled()
+
+    def pay(dialog):
+        dialog.amount.setText("20000")
+        dialog.note.setPlainText("訂金已收")
+
+    fill_next_dialog(pay)
+    manager_prelim.payment_action.trigger()
+    assert manager_prelim.select_order(order.id)
+    assert "Cleared by a payment" in plain(manager_prelim.checks)
+    assert "訂金已收" in manager_prelim.history.toPlainText()
+    # Sales now sends it (the craft judgement recorded with the talk is used).
+    assert prelim.select_order(order.id)
+    fill_next_dialog(lambda d: None)
+    prelim.accept_button.click()
+    assert stage(db, order.id) == "detailed_review"
+
+
+def test_management_sets_the_price_policy_in_its_dialog(qtbot, db, people, tabs, errors, order_factory):
+    order = order_factory()
+    orders.submit_for_review(db, people["sales"], order.id)
+    manager = tabs["manager"]
+    manager.refresh()
+    prelim = manager.view(VIEW_PRELIMINARY)
+    manager.show_view(VIEW_PRELIMINARY)
+    assert prelim.select_order(order.id)
+    assert "Every line meets the company's price policy" in plain(prelim.checks)
+
+    shown = []
+
+    def raise_prices(dialog):
+        shown.extend([dialog.currency.text(), dialog.metal_prices["Au750"].text(), dialog.labour.text()])
+        dialog.margin.setText("40")
+        dialog.metal_prices["Au750"].setText("600")
+
+    fill_next_dialog(raise_prices)
+    prelim.policy_action.trigger()
+    assert shown == ["HKD", "500", "300"] and not errors
+    assert policy.get_price_policy(db).for_currency("HKD").min_margin_pct == Decimal("40.00")
+    text = plain(prelim.checks)
+    assert "1 of 1 lines below the company's price policy" in text and "HKD 3,045.00" in text
+
+    def bad(dialog):
+        dialog.labour.setText("-5")
+
+    fill_next_dialog(bad)
+    prelim.policy_action.trigger()
+    assert errors and "Labour charge per piece" in errors[-1]
+    assert policy.get_price_policy(db).for_currency("HKD").labour_per_piece == Decimal("300.00")
+
+
+@pytest.mark.parametrize("lang", ["zh_TW", "en"])
+def test_the_preliminary_panel_fits_1366_by_768(qtbot, db, people, tabs, lang, tmp_path):
+    from jewelryorders.i18n import set_language
+
+    order = orders.create_order(db, people["sales"], order_input(
+        customers.create_customer(db, people["sales"], customers.CustomerInput(
+            name="Lumière & Fils", credit_limit="100000", currency="HKD")).id, lines=3))
+    orders.submit_for_review(db, people["sales"], order.id)
+    set_language(lang)
+    tab = tabs["manager"]
+    tab.retranslate_ui()
+    tab.refresh()
+    tab.show_view(VIEW_PRELIMINARY)
+    prelim = tab.view(VIEW_PRELIMINARY)
+    assert prelim.select_order(order.id)
+    hint = tab.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768 - 120  # room for the window's tabs, toolbar, status bar
+    tab.resize(1340, 640)
+    tab.show()
+    qtbot.wait(50)
+    shot = tmp_path / f"preliminary_{lang}.png"
+    tab.grab().save(str(shot))
+    tab.grab().save(f"/tmp/preliminary_{lang}.png")
+    assert shot.stat().st_size > 0
+    set_language("en")

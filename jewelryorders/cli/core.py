@@ -6,11 +6,13 @@ import argparse
 import sqlite3
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..i18n import _
 from ..models.orders import STAGES
 from ..models.users import DEPARTMENTS, ROLES
 from ..services import audit, customers, users
+from ..services.errors import StorageError
 from ..services.orders import reads as order_reads
 from ..services.orders import intake as orders
 from ..services.stages import stage_label
@@ -25,37 +27,89 @@ def _add_format(p: argparse.ArgumentParser) -> None:
 # ---- check ----------------------------------------------------------------------------------------------------
 
 def _check_args(p: argparse.ArgumentParser) -> None:
-    pass
+    p.add_argument("--anchor-now", action="store_true",
+                   help=_("administrators: accept the audit trail as it is now as the reference outside the database "
+                          "(after restoring a backup, or for a copy you trust)"))
+
+
+def _check_sqlite_file(db) -> bool:
+    """SQLite's full integrity check and the broken references; damage is named in plain words, never a traceback."""
+    from ..db import damage_message, diagnose_sqlite
+
+    damaged = diagnose_sqlite(db.path, full=True) if db.path else []
+    if damaged:
+        print(_("Database integrity: DAMAGED ({file})", file=db.display_name))
+        print("  " + damage_message(db.display_name, damaged))
+        return False
+    print(_("Database integrity: ok ({file})", file=db.display_name))
+    with db.engine.connect() as conn:
+        fk = list(conn.execute(text("PRAGMA foreign_key_check")))
+    if fk:
+        tables = sorted({str(row[0]) for row in fk})
+        print(_("Broken references: {n} rows point to missing records (tables: {tables}).", n=len(fk),
+                tables=", ".join(tables)))
+        return False
+    return True
+
+
+def _print_problems(title: str, problems: list[str]) -> None:
+    print(title)
+    for problem in problems[:100]:
+        print("  " + problem)
+    if len(problems) > 100:
+        print("  " + _("... and {n} more.", n=len(problems) - 100))
 
 
 def run_check(ctx: CliContext, args) -> int:
-    ok = True
     db = ctx.db
+    try:
+        return _run_check(ctx, db, args)
+    except (StorageError, SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        # Whatever the damage, the answer is words and a non-zero exit, never a traceback.
+        from ..db import damage_message, diagnose_sqlite
+
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        damaged = diagnose_sqlite(db.path, full=True) if db.is_sqlite and db.path else []
+        print(_("The check could not finish: {error}", error=detail))
+        if damaged:
+            print("  " + damage_message(db.display_name, damaged))
+        return 1
+
+
+def _run_check(ctx: CliContext, db, args) -> int:
     if db.is_sqlite:
-        with db.engine.connect() as conn:
-            result = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-            fk = list(conn.execute(text("PRAGMA foreign_key_check")))
-        if result == ["ok"]:
-            print(_("Database integrity: ok ({file})", file=db.display_name))
-        else:
-            ok = False
-            print(_("Database integrity: DAMAGED ({file})", file=db.display_name))
-            for line in result[:50]:
-                print("  " + str(line))
-        if fk:
-            ok = False
-            print(_("Broken references: {n} rows point to missing records.", n=len(fk)))
+        ok = _check_sqlite_file(db)
+        if not ok:
+            return 1  # reading a damaged file further would only add noise; restore it first
     else:
+        ok = True
         print(_("Database: {url} (integrity is checked by the server)", url=db.display_name))
+    if args.anchor_now:
+        count = audit.accept_current_head(db, ctx.actor())
+        print(_("The audit trail as it is now ({n} events) is the reference outside the database from now on.",
+                n=count))
     result = audit.verify_chain(db)
     if result.ok:
         print(_("Audit trail: ok, {n} events, chain intact.", n=result.events_checked))
     else:
         ok = False
-        print(_("Audit trail: {n} problems found in {events} events:", n=len(result.problems),
-                events=result.events_checked))
-        for problem in result.problems[:100]:
-            print("  " + problem)
+        _print_problems(_("Audit trail: {n} problems found in {events} events:", n=len(result.problems),
+                          events=result.events_checked), result.problems)
+    for note in result.notes:
+        print("  " + note)
+    if not db.is_sqlite:
+        print("  " + _("Shared database: each workstation anchors the audit events it wrote, in its own data folder. "
+                       "This check compares the trail with this workstation's anchor; run it on each workstation "
+                       "to cover the events they wrote. The server's access rights protect the rest."))
+    else:
+        print("  " + _("The audit trail's head is anchored outside the database: {files}.",
+                       files=", ".join(str(p) for p in audit.anchor_paths(db))))
+    records = audit.verify_records(db)
+    if records.ok:
+        print(_("Records: ok, {n} audited records match their last audit event.", n=records.records_checked))
+    else:
+        ok = False
+        _print_problems(_("Records: {n} edited outside the application:", n=len(records.problems)), records.problems)
     return 0 if ok else 1
 
 

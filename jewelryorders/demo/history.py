@@ -249,7 +249,7 @@ def _prelim(life: OrderLife) -> review.PreliminaryInput:
     """What sales judged itself: the craft the styles need and the price terms (at the style list's prices)."""
     settings = settings_of(life.materials)
     craft = ("工藝：" + "、".join(settings)) if settings else "工藝：素金款，常規工藝"
-    return review.PreliminaryInput(craft_ok=True, craft_note=craft, price_ok=True,
+    return review.PreliminaryInput(craft_ok=True, craft_note=craft,
                                    price_note="按款式價目表報價，訂金 30%，餘款出貨前付清")
 
 
@@ -259,8 +259,12 @@ class Lives:
     """Carries planned lives through the services, each call at its own moment on the clock."""
 
     def __init__(self, db, rng: random.Random, actors, today: dt.date):
+        from .review import _ensure_price_policy
+
         self.db, self.rng, self.actors, self.today = db, rng, actors, today
         self.now = clock.now()
+        # The price terms are checked against the company's policy, which management sets before the first review.
+        _ensure_price_policy(db, actors["manager"])
 
     def _talk(self, moment: dt.datetime) -> review.NegotiationInput:
         return review.NegotiationInput(moment.astimezone().date(), self.rng.choice(_CONTACTS),
@@ -286,6 +290,8 @@ class Lives:
         due_hours = 48 if fate != "detailed_review" else 24 * self.rng.randint(1, 4)
         due = {d: at + dt.timedelta(hours=due_hours + 4 * i) for i, d in enumerate(REVIEW_DEPARTMENTS)}
         with clock.frozen(at):
+            send_at = self._clear_checks(life, at)
+        with clock.frozen(send_at):
             review.accept_and_send(self.db, sales, oid, due, _prelim(life))
         opinions = self._open_opinions(oid)
         answer_at = at + dt.timedelta(hours=20)
@@ -307,6 +313,26 @@ class Lives:
             review.record_contract(self.db, sales, oid, review.ContractInput(
                 "HT-" + order_no.removeprefix("JO-"), life.signed.astimezone().date(),
                 ["production", "technical", "purchasing", "archive"]))
+
+    def _clear_checks(self, life: OrderLife, at: dt.datetime) -> dt.datetime:
+        """A check that failed is cleared the way the procedure asks, never by a talk alone: a customer rated D pays
+        in advance; anything else (a C rating, credit over the limit, a short lead time) goes to management, who
+        accepts the order."""
+        oid = life.order_id
+        checks = review.compute_checks(self.db, oid, craft=review.CraftCheck(True))
+        if not checks.blocking:
+            return at
+        manager = self.actors["manager"]
+        if checks.credit.rating == "D":
+            review.record_payment(self.db, manager, oid, str(checks.credit.order_value),
+                                  "全款預付 paid in full in advance")
+            checks = review.compute_checks(self.db, oid, craft=review.CraftCheck(True))
+            if not checks.blocking:
+                return at
+        review.escalate(self.db, self.actors["sales"], oid, self.rng.choice(_ESCALATIONS), _prelim(life))
+        with clock.frozen(at + dt.timedelta(hours=2)):
+            review.decide(self.db, manager, oid, "accept", "管理層批准接單 accepted by management")
+        return at + dt.timedelta(hours=3)
 
     def _open_opinions(self, order_id: int) -> list[tuple[int, str]]:
         """The requests of the order's open round, as (opinion id, department)."""

@@ -35,6 +35,7 @@ _AGREEMENTS = [
     ("客戶同意分兩批出貨", "第一批 60%，第二批 40%"),
     ("碎鑽改為 1.0 mm，爪鑲改共爪", "第 1 行鑲石規格更改"),
 ]
+_CRAFT_NOTES = ["常規倒模、爪鑲，工藝明確", "款式與樣板一致，工藝明確", "微鑲已有成熟工藝"]
 _ESCALATIONS = ["信用額度不足，需管理層決定", "交期比標準交期短，需管理層批准加急", "新客戶首單金額大"]
 _REJECTIONS = ["微鑲 0.8 mm 以下現有工藝做不到", "石料供應商無法在交期內交貨", "車間產能已滿，無法插單"]
 
@@ -62,11 +63,29 @@ class _Driver:
             review.log_negotiation(self.db, self.actors["sales"], order_id, entry, now=moment)
 
     def send(self, order_id: int, moment: dt.datetime, due_in_days: float) -> None:
-        if review.compute_checks(self.db, order_id, today=moment.astimezone().date()).blocking:
+        """Accept and send; a failed check is first answered as the procedure asks, never by a talk alone."""
+        craft = review.PreliminaryInput(True, self.rng.choice(_CRAFT_NOTES))
+        checks = review.compute_checks(self.db, order_id, today=moment.astimezone().date(),
+                                       craft=review.CraftCheck(True))
+        if checks.blocking:
             stage = review_history(self.db, order_id).stage
-            self.talk(order_id, moment - dt.timedelta(minutes=30), first=stage == "preliminary_review")
+            self.talk(order_id, moment - dt.timedelta(minutes=40), first=stage == "preliminary_review")
+            credit = checks.credit
+            if credit.problem == review.CREDIT_RATING_BLOCKED:
+                review.record_payment(self.db, self.actors["manager"], order_id, credit.order_value - credit.paid,
+                                      "全款預付（D 級客戶）", now=moment - dt.timedelta(minutes=30))
+            elif credit.problem == review.CREDIT_OVER_LIMIT and credit.excess <= credit.order_value / 2:
+                review.record_payment(self.db, self.actors["manager"], order_id, credit.excess, "預付訂金",
+                                      now=moment - dt.timedelta(minutes=30))
+            remaining = review.compute_checks(self.db, order_id, today=moment.astimezone().date(),
+                                              craft=review.CraftCheck(True)).blocking
+            if remaining:
+                review.escalate(self.db, self.actors["sales"], order_id, self.rng.choice(_ESCALATIONS), craft,
+                                now=moment - dt.timedelta(minutes=20))
+                review.decide(self.db, self.actors["manager"], order_id, "accept", "老客戶，同意接單並加收訂金",
+                              now=moment - dt.timedelta(minutes=10))
         due = {d: moment + dt.timedelta(days=due_in_days, hours=4 * i) for i, d in enumerate(REVIEW_DEPARTMENTS)}
-        review.accept_and_send(self.db, self.actors["sales"], order_id, due, now=moment)
+        review.accept_and_send(self.db, self.actors["sales"], order_id, due, craft, now=moment)
 
     def answer_all(self, order_id: int, moment: dt.datetime, verdicts: Mapping[str, str],
                    only: Sequence[str] | None = None) -> None:
@@ -99,6 +118,7 @@ def advance_demo_orders(db, rng: random.Random, orders_by_target_state: Mapping[
     missing = set(DEMO_ACTOR_KEYS) - set(actors)
     if missing:
         raise ValueError(f"demo actors missing: {sorted(missing)}")
+    _ensure_price_policy(db, actors["manager"])
     driver = _Driver(db, rng, actors, now or clock.now())
     done: dict[str, int] = {}
     for state, order_ids in orders_by_target_state.items():
@@ -115,7 +135,8 @@ def _advance(d: _Driver, state: str, order_id: int) -> None:
     if state == "negotiating":
         d.talk(order_id, d.at(2), first=True)
     elif state == "escalated":
-        review.escalate(d.db, sales, order_id, d.rng.choice(_ESCALATIONS), now=d.at(1))
+        review.escalate(d.db, sales, order_id, d.rng.choice(_ESCALATIONS),
+                        review.PreliminaryInput(True, d.rng.choice(_CRAFT_NOTES)), now=d.at(1))
     elif state == "abandoned":
         review.escalate(d.db, sales, order_id, d.rng.choice(_ESCALATIONS), now=d.at(4))
         review.decide(d.db, manager, order_id, "abandon", "客戶不接受預付條件，放棄此單", now=d.at(3))
@@ -138,3 +159,32 @@ def _advance(d: _Driver, state: str, order_id: int) -> None:
         review.record_contract(d.db, sales, order_id, review.ContractInput(
             "HT-" + order_no.removeprefix("JO-"), d.now.astimezone().date(), ["production", "technical",
                                                                               "purchasing"]), now=d.now)
+
+
+# The demo factory's price policy (the demo's prices are the same figures in every currency).
+DEMO_METAL_PRICE_PER_G = {"Au999": "620", "Au916": "580", "Au750": "480", "Au585": "380", "Au375": "250",
+                          "Pt950": "260", "Pt900": "250", "Pd950": "300", "Ag925": "8", "Ag999": "9"}
+
+
+def _ensure_price_policy(db, manager: Actor) -> None:
+    """Management sets a price policy for every currency the demo's customers use, unless one is set: the same
+    metal prices and labour in Hong Kong dollars, converted at the demo's own rates (as the demo's prices are)."""
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from ..models.customers import Customer
+    from ..services.review import policy
+    from .data import HKD_RATE
+
+    current = policy.get_price_policy(db)
+    with db.read_session() as s:
+        currencies = sorted(set(s.scalars(select(Customer.currency).distinct())))
+    for currency in currencies:
+        if current.for_currency(currency) is None:
+            rate = Decimal(HKD_RATE.get(currency, "0.128"))
+            places = Decimal("1") if currency == "JPY" else Decimal("0.01")
+            prices = {metal: str((Decimal(price) * rate).quantize(places))
+                      for metal, price in DEMO_METAL_PRICE_PER_G.items()}
+            policy.set_price_policy(db, manager, policy.CurrencyPolicyInput(
+                currency, str((Decimal(60) * rate).quantize(places)), "15", prices))

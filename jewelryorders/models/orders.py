@@ -83,7 +83,11 @@ class Style(Base, TimestampMixin):
     """A style the factory makes: its product type picks the routing, its lead time feeds the review."""
 
     __tablename__ = "styles"
-    __table_args__ = (CheckConstraint("standard_lead_days > 0", name="lead_days_positive"),)
+    __table_args__ = (
+        CheckConstraint("standard_lead_days > 0", name="lead_days_positive"),
+        CheckConstraint("target_weight_mg IS NULL OR target_weight_mg > 0", name="style_weight_positive"),
+        CheckConstraint("unit_price IS NULL OR unit_price >= 0", name="style_price_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
@@ -93,6 +97,32 @@ class Style(Base, TimestampMixin):
     standard_lead_days: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
     is_new_style: Mapped[bool] = mapped_column(nullable=False, default=False)
     active: Mapped[bool] = mapped_column(nullable=False, default=True)
+    # What an order line of this style starts with: typing the code fills them in (the clerk may change them).
+    target_weight_mg: Mapped[int | None] = mapped_column(Integer)
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="HKD", server_default="HKD")
+
+    stones: Mapped[list["StyleStone"]] = relationship(
+        back_populates="style", cascade="all, delete-orphan", order_by="StyleStone.id"
+    )
+
+
+class StyleStone(Base):
+    """A stone a piece of the style carries: type, count and total carats per piece."""
+
+    __tablename__ = "style_stones"
+    __table_args__ = (
+        CheckConstraint("stone_count > 0", name="count_positive"),
+        CheckConstraint("carat > 0", name="carat_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    style_id: Mapped[int] = mapped_column(ForeignKey("styles.id", ondelete="CASCADE"), nullable=False, index=True)
+    stone_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    stone_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    carat: Mapped[Decimal] = mapped_column(Numeric(10, 3), nullable=False)
+
+    style: Mapped[Style] = relationship(back_populates="stones")
 
 
 class Order(Base, TimestampMixin):

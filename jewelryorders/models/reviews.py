@@ -47,6 +47,21 @@ ROUND_RESULTS: dict[str, str] = {
     "withdrawn": N_("Withdrawn"),
 }
 
+# The four checks of the preliminary review (procedure 2.3), in the procedure's order.
+PRELIMINARY_CHECKS: dict[str, str] = {
+    "credit": N_("Customer credit standing"),
+    "lead_time": N_("Delivery lead time"),
+    "craft": N_("Style and craft requirements"),
+    "price": N_("Price terms (meet company policy)"),
+}
+
+# What answers a failed check, recorded as its own fact (a talk with the customer alone clears nothing).
+CLEARANCE_KINDS: dict[str, str] = {
+    "payment": N_("Payment received"),
+    "credit_limit": N_("Credit limit raised"),
+    "technical": N_("Technical confirmation"),
+}
+
 LEVELS: dict[str, str] = {
     "low": N_("Low"),
     "medium": N_("Medium"),
@@ -88,13 +103,46 @@ class PreliminaryReview(Base):
     lead_required_days: Mapped[int] = mapped_column(Integer, nullable=False)
     lead_available_days: Mapped[int | None] = mapped_column(Integer)  # None: the order has no delivery date
     lead_ok: Mapped[bool] = mapped_column(Boolean, nullable=False)
-    craft_ok: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    credit_rating: Mapped[str | None] = mapped_column(String(1))
+    credit_paid: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))  # payments recorded for this order
+    craft_ok: Mapped[bool | None] = mapped_column(Boolean)  # None: the reviewer has not judged the craft yet
     craft_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     price_ok: Mapped[bool] = mapped_column(Boolean, nullable=False)
     price_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # JSON: the company policy's figures per line at this moment (so the report shows what the reviewer saw).
+    price_figures: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # JSON {check: what cleared it} at this moment: "passed", "new_delivery_date", "new_price", "payment",
+    # "credit_limit", "technical", "decision" (see services/review/procedure.py).
+    cleared_by: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
 
     reviewed_by = relationship("User", lazy="joined")
+
+
+class ReviewClearance(Base):
+    """A fact that answers a failed preliminary check: a payment, a raised credit limit, a technical confirmation."""
+
+    __tablename__ = "review_clearances"
+    __table_args__ = (
+        CheckConstraint(_in("check_key", PRELIMINARY_CHECKS), name="check_known"),
+        CheckConstraint(_in("kind", CLEARANCE_KINDS), name="kind_known"),
+        CheckConstraint("amount IS NULL OR amount > 0", name="amount_positive"),
+        CheckConstraint("length(note) > 0", name="note_not_empty"),
+        Index("ix_review_clearances_order_id", "order_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), nullable=False)
+    check_key: Mapped[str] = mapped_column(String(12), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))  # the payment, or the new credit limit
+    previous_amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))  # the limit before it was raised
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="")
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    recorded_by = relationship("User", lazy="joined")
 
 
 class NegotiationEntry(Base):

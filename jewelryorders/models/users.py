@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..i18n import N_
@@ -50,6 +50,9 @@ class User(Base, TimestampMixin):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     language: Mapped[str | None] = mapped_column(String(8))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Wrong passwords since the last good login; at the factory's limit the user is locked out until locked_until.
+    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     version: Mapped[int] = mapped_column(nullable=False, default=1)
 

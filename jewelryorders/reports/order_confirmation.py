@@ -18,8 +18,8 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether
 from ..i18n import normalize_language, tr
 from .paper_data import OrderLineData, OrderPaperData, StoneData
 from .pdf_base import (
-    A4, RULE, SHADE, PaperHeader, Paragraph, Spacer, Table, TableStyle, build_pdf, colors, content_width, fmt_date,
-    fmt_grams, fmt_money, mm, styles,
+    A4, RULE, SHADE, HeadingGuard, PaperHeader, Paragraph, Spacer, Table, TableStyle, build_pdf, colors,
+    content_width, fmt_date, fmt_grams, fmt_money, mm, styles,
 )
 
 _CJK_CHARACTER = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -81,6 +81,29 @@ def number_cell(text: str, style: ParagraphStyle, column_width: float) -> Paragr
         size = max(SMALLEST_NUMBER_SIZE, int(style.fontSize * room / needed * 4) / 4)
         style = _shrunk(style, size)
     return para(text, style)
+
+
+_CODE_BREAK = re.compile(r"(?<=[-/_.])")
+
+
+def code_cell(text: str, style: ParagraphStyle, column_width: float) -> Paragraph:
+    """A code (a style code, a part number) that never breaks in the middle of a part: set smaller to fit one
+    line, and when even the smallest size is too wide, broken only after its separators (- / _ .)."""
+    room = column_width - 2 * CELL_SIDE_PADDING
+    size = style.fontSize
+    needed = stringWidth(text, style.fontName, size)
+    if needed > room > 0:
+        size = max(SMALLEST_NUMBER_SIZE, int(size * room / needed * 4) / 4)
+        style = _shrunk(style, size)
+    if stringWidth(text, style.fontName, size) <= room or room <= 0:
+        return Paragraph(escape(text).replace(" ", "&nbsp;"), _latin_variant(style))
+    lines: list[str] = []
+    for piece in _CODE_BREAK.split(text):
+        if lines and stringWidth(lines[-1] + piece, style.fontName, size) <= room:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return Paragraph("<br/>".join(escape(line).replace(" ", "&nbsp;") for line in lines), _latin_variant(style))
 
 
 def ruled_table(header: Sequence[str], rows: Sequence[Sequence[object]], col_widths: Sequence[float],
@@ -158,9 +181,10 @@ def heading(text: str, min_room: float = SECTION_MIN_ROOM) -> list[Flowable]:
     """A section heading that never stays alone at the foot of a page.
 
     A page break when little room is left, rather than keep-with-next: that would push a long table whole onto the
-    next page and leave this one half empty.
+    next page and leave this one half empty. The guard also breaks when the start of what follows (a table's
+    header and first row) does not fit under the heading.
     """
-    return [CondPageBreak(min_room), para(text, paper_styles()["h2"])]
+    return [CondPageBreak(min_room), HeadingGuard(), para(text, paper_styles()["h2"])]
 
 
 def fmt_carat(carat: Decimal) -> str:
@@ -187,9 +211,11 @@ def order_lines_table(data: OrderPaperData, lang: str, width: float) -> Table:
         tr("Amount ({currency})", lang, currency=data.currency),
     ]
     # Millimetres on A4, scaled to the width given; stones are widest so "Diamond × 12 / 0.360 ct" keeps one line.
-    shares = [7, 18, 23, 15, 11, 10, 16, 40, 19, 21]
+    shares = [7, 23, 20, 14, 11, 10, 16, 38, 19, 21]
     col_widths = [width * share / sum(shares) for share in shares]
     rows = [_line_row(line, lang) for line in data.lines]
+    for row in rows:
+        row[1] = code_cell(row[1], st["cell"], col_widths[1])
     total_label = para(tr("Total", lang), st["cell_head"])
     total_row = [total_label, "", "", "", "",
                  number_cell(f"{data.total_quantity:,}", st["cell_bold_right"], col_widths[5]), "", "", "",

@@ -102,6 +102,7 @@ class ReviewCheckData:
     check: str  # translated label of the check, e.g. "Credit" / "信用"
     result: str  # CHECK_PASSED, CHECK_OVER_LIMIT ... (coloured on paper) or other translated text
     note: str = ""  # the figures behind it, e.g. "Open orders CNY 820,000.00 + this order vs limit CNY 800,000.00"
+    cleared_by: str = ""  # translated: what cleared a failed check ("A new delivery date", "Management's decision")
 
 
 @dataclass(frozen=True)

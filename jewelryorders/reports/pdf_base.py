@@ -15,6 +15,7 @@ from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import CondPageBreak, Flowable
 
 from .. import clock
 from ..i18n import tr
@@ -163,6 +164,53 @@ def signature_block(labels: Sequence[str], width: float, lang: str) -> Table:
     return t
 
 
+class HeadingGuard(CondPageBreak):
+    """Put before a heading: the heading moves to the next page unless the start of what follows it (a table's
+    header and first row, a paragraph's first lines) fits under it, so a heading never stands alone at a page's
+    foot. Unlike keep-with-next, a long table is not pushed whole onto the next page. build_pdf links it to the
+    heading and the flowable after it."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.heading: Flowable | None = None
+        self.following: Flowable | None = None
+
+    def __repr__(self) -> str:
+        return "HeadingGuard()"
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's names
+        if self.heading is not None and self.following is not None and not self._frame_at_top():
+            heading_height = self.heading.wrap(availWidth, availHeight)[1] + self.heading.getSpaceBefore() \
+                + self.heading.getSpaceAfter()
+            room = availHeight - heading_height
+            if not self._start_fits(self.following, availWidth, room):
+                frame = self._doctemplateAttr("frame")
+                if frame:
+                    from reportlab.platypus.doctemplate import FrameBreak
+                    frame.add_generated_content(FrameBreak)
+        return 0, 0
+
+    def _frame_at_top(self) -> bool:
+        frame = self._doctemplateAttr("frame")
+        return bool(getattr(frame, "_atTop", False))
+
+    @staticmethod
+    def _start_fits(flowable: Flowable, width: float, room: float) -> bool:
+        if room <= 0:
+            return False
+        if flowable.wrap(width, room)[1] + flowable.getSpaceBefore() <= room:
+            return True
+        parts = flowable.split(width, room)
+        return bool(parts) and parts[0].wrap(width, room)[1] <= room
+
+
+def link_heading_guards(story: list) -> None:
+    """Tell each HeadingGuard its heading (the next flowable) and what follows the heading."""
+    for index, item in enumerate(story):
+        if isinstance(item, HeadingGuard) and index + 2 < len(story):
+            item.heading, item.following = story[index + 1], story[index + 2]
+
+
 def build_pdf(path: str | Path, story: list, header: PaperHeader, pagesize=A4) -> Path:
     """Lay the story out with the factory header and a 'page x of y' footer on every page; return the path."""
     register_fonts()
@@ -219,6 +267,7 @@ def build_pdf(path: str | Path, story: list, header: PaperHeader, pagesize=A4) -
     import copy
     import io
 
+    link_heading_guards(story)
     counting = make_doc(io.BytesIO())
     counting.build(copy.deepcopy(story))
     pages = counting.page
@@ -235,5 +284,5 @@ def content_width(pagesize=A4) -> float:
 __all__ = [
     "A4", "A3", "landscape", "mm", "colors", "Paragraph", "Spacer", "Table", "TableStyle", "PaperHeader",
     "styles", "p", "fmt_date", "fmt_money", "fmt_grams", "kv_table", "grid_table", "signature_block",
-    "build_pdf", "content_width", "INK", "RULE", "SHADE", "ACCENT",
+    "build_pdf", "content_width", "HeadingGuard", "link_heading_guards", "INK", "RULE", "SHADE", "ACCENT",
 ]

@@ -95,6 +95,26 @@ def outcome_paragraph(label: str | None, lang: str, style_name: str = "cell_bold
     return para(outcome_text(label, lang), st[f"{style_name}_{tone}"] if tone else st[style_name])
 
 
+def _check_result(check, lang: str) -> Flowable:
+    """The check's result in its colour and, below it, what cleared it (the first line of `cleared_by`)."""
+    cleared = (check.cleared_by or "").split("\n", 1)[0]
+    result = outcome_paragraph(check.result, lang, "cell")
+    if not cleared or cleared == "—":
+        return result
+    from reportlab.platypus import Table, TableStyle
+
+    stacked = Table([[result], [para(cleared, report_styles()["cell_bold"])]])
+    stacked.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                 ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    return stacked
+
+
+def _check_note(check) -> str:
+    """The figures, then who recorded what cleared the check (the rest of `cleared_by`)."""
+    details = (check.cleared_by or "").split("\n", 1)[1:]
+    return "\n".join([check.note] + details) if details else check.note
+
+
 def section_title(number: int, text: str, lang: str, min_room: float = SECTION_MIN_ROOM) -> list[Flowable]:
     """Numbered as a Chinese filed document numbers its sections (一、二、…) or as 1. 2. … in English."""
     return heading(_numbered(number, text, lang), min_room)
@@ -161,9 +181,9 @@ def write_review_report(data: ReviewReportData, path: str | Path, *, lang: str, 
     if data.preliminary_checks:
         checks = data.preliminary_checks
         story.append(ruled_table(
-            [tr("Check", lang), tr("Result", lang), tr("Note", lang)],
-            [[check.check, outcome_paragraph(check.result, lang, "cell"), check.note] for check in checks],
-            [width * 0.2, width * 0.2, width * 0.6],
+            [tr("Check", lang), tr("Result / cleared by", lang), tr("Figures and note", lang)],
+            [[check.check, _check_result(check, lang), _check_note(check)] for check in checks],
+            [width * 0.18, width * 0.22, width * 0.6],
             extra_style=_tone_rows([check.result for check in checks], column=1),
         ))
     else:

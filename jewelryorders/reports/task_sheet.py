@@ -1,4 +1,4 @@
-"""Task sheet (派工單) paper: one A4 work ticket per production step, with Code 128 and QR codes of its number."""
+"""Production task sheet (生產任務單) paper: one A4 work ticket per production step, with Code 128 and QR codes of its number."""
 
 from __future__ import annotations
 
@@ -69,8 +69,9 @@ INFO_ROWS: tuple[tuple[float, tuple[tuple[str, str, int], ...]], ...] = (
     (11 * mm, ((N_("Description"), "style_description", 2),)),
     (11 * mm, ((N_("Specifications"), "specs", 2),)),
     (7.5 * mm, ((N_("Metal"), "metal", 1), (N_("Target weight (each)"), "target_weight", 1))),
-    (7.5 * mm, ((N_("Planned start"), "planned_start", 1), (N_("Finish by"), "due", 1))),
-    (7.5 * mm, ((N_("Responsible"), "responsible", 1), (N_("Loss allowance"), "allowance", 1))),
+    (7.5 * mm, ((N_("Planned start"), "planned_start", 1), (N_("Responsible"), "responsible", 1))),
+    # the step's own deadline beside the order's delivery date, so the bench sees how much slack is left
+    (7.5 * mm, ((N_("Step finish by"), "due", 1), (N_("Order delivery"), "order_delivery", 1))),
 )
 INFO_LABEL_WIDTH = 21 * mm
 INFO_PAIR_WIDTH = (IMAGE_LEFT - 3 * mm - LEFT) / 2
@@ -96,6 +97,8 @@ METAL_ROWS = (
     N_("Filings and scrap returned"),
     N_("Loss (issued − returned)"),
 )
+TITLE = N_("Production task sheet")
+INSPECTION_PASS = N_("inspection|Pass")
 SIGNATURES = (N_("Metal issued by"), N_("Received by (worker)"), N_("Inspector"))
 
 CLOSING_PUNCTUATION = set("，。、；：！？）」』】》〉…,.;:!?)]}%")
@@ -129,6 +132,9 @@ class TaskSheetData:
     metal_allowance_pct: Decimal | None
     print_count: int
     checklist_notes: str = ""
+    order_delivery: dt.date | None = None
+    # "Line 2 of 3" when an order's lines differ in metal and each line gets its own sheet (metal is issued by it)
+    part_label: str = ""
 
 
 def write_task_sheets(sheets: Sequence[TaskSheetData], path: str | Path, *, factory_name: str, lang: str,
@@ -153,7 +159,7 @@ def write_task_sheets(sheets: Sequence[TaskSheetData], path: str | Path, *, fact
     printed_at = printed_at or clock.local_now()
 
     canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
-    title = tr("Task Sheet", lang)
+    title = tr(TITLE, lang)
     canvas.setTitle(f"{title} {sheets[0].sheet_no}" if len(sheets) == 1 else title)
     canvas.setAuthor(factory_name)
     canvas.setCreator("jewelryorders")
@@ -259,7 +265,7 @@ def _field_values(sheet: TaskSheetData, lang: str) -> dict[str, str]:
     return {
         "order_no": sheet.order_no,
         "customer": sheet.customer,
-        "style_code": sheet.style_code,
+        "style_code": f"{sheet.style_code}  ·  {sheet.part_label}" if sheet.part_label else sheet.style_code,
         "quantity": f"{sheet.quantity:,} " + tr("pcs", lang),
         "style_description": sheet.style_description,
         "specs": sheet.specs,
@@ -268,7 +274,7 @@ def _field_values(sheet: TaskSheetData, lang: str) -> dict[str, str]:
         "planned_start": fmt_date(sheet.planned_start, lang),
         "due": fmt_date(sheet.due, lang),
         "responsible": sheet.responsible,
-        "allowance": "—" if sheet.metal_allowance_pct is None else "≤ " + _format_pct(sheet.metal_allowance_pct),
+        "order_delivery": "—" if sheet.order_delivery is None else fmt_date(sheet.order_delivery, lang),
     }
 
 
@@ -362,9 +368,10 @@ class _SheetPainter:
         c.beginForm(self.SKELETON)
         c.saveState()
         # A long bilingual factory name shrinks rather than run into the barcode's quiet zone.
-        self.text(LEFT, HEADER_TOP - 4 * mm, self.factory_name,
-                  _fit_size(self.factory_name, FONT_NAME, 60 * mm, 10.5, 6), color=ACCENT, bold=True)
-        title = tr("Task Sheet", lang)
+        factory_size = _fit_size(self.factory_name, FONT_NAME, 60 * mm, 10.5, 6)
+        self.text(LEFT, HEADER_TOP - 4 * mm, _ellipsize(self.factory_name, FONT_NAME, factory_size, 60 * mm),
+                  factory_size, color=ACCENT, bold=True)
+        title = tr(TITLE, lang)
         self.text(LEFT, HEADER_TOP - 14 * mm, title, _fit_size(title, FONT_NAME, 60 * mm, 24, 14), bold=True)
         self.text(LEFT, HEADER_TOP - 20.5 * mm, tr("Task sheet no.", lang), 8, color=LABEL_GREY)
         c.setStrokeColor(ACCENT)
@@ -511,7 +518,7 @@ class _SheetPainter:
             if index == len(SIGNATURES) - 1:
                 right = x + width - PAD
                 fail = tr("Rework", lang)
-                passed = tr("Pass", lang)
+                passed = tr(INSPECTION_PASS, lang)
                 fail_x = right - 4.5 * mm - _width(fail, FONT_NAME, 8.5)
                 self.checkbox(fail_x, SIGN_TOP - 4.7 * mm, fail, 8.5)
                 self.checkbox(fail_x - 6.5 * mm - _width(passed, FONT_NAME, 8.5), SIGN_TOP - 4.7 * mm, passed, 8.5)
@@ -722,18 +729,34 @@ class _SheetPainter:
                   bold=True)
 
     def draw_footer(self, sheet: TaskSheetData, number: int, continued: bool) -> None:
-        self.text(LEFT, FOOTER_Y, self.footer_left, 7.5, color=LABEL_GREY)
-        middle = f"{sheet.order_no}  ·  {sheet.step_seq}/{sheet.step_count} {sheet.step_name}  ·  {sheet.sheet_no}"
-        self.text(PAGE_WIDTH / 2, FOOTER_Y, _ellipsize(middle, FONT_NAME, 7.5, 80 * mm), 7.5, color=LABEL_GREY,
-                  align="center")
+        """Left: printed when and by whom; middle: what the sheet is; right: its place in the batch. However long
+        the names, the three parts never overlap: the right part keeps its width, the others are cut to fit."""
+        size, gap = 7.5, 4 * mm
         right = tr("Sheet {number} of {total}", self.lang, number=number, total=self.total)
         if continued:
             right += " " + tr("(continued)", self.lang)
         mark = reprint_mark(sheet.print_count, self.lang)
-        self.text(RIGHT, FOOTER_Y, right, 7.5, color=LABEL_GREY, align="right")
+        right_width = _width(right, FONT_NAME, size) + (_width(mark, FONT_NAME, size) + gap if mark else 0)
+        self.text(RIGHT, FOOTER_Y, right, size, color=LABEL_GREY, align="right")
         if mark:
-            self.text(RIGHT - _width(right, FONT_NAME, 7.5) - 4 * mm, FOOTER_Y, mark, 7.5, color=STAMP_RED,
+            self.text(RIGHT - _width(right, FONT_NAME, size) - gap, FOOTER_Y, mark, size, color=STAMP_RED,
                       align="right", bold=True)
+        room = CONTENT_WIDTH - right_width - 2 * gap
+        left_width = min(_width(self.footer_left, FONT_NAME, size), room * 0.42)
+        left = _ellipsize(self.footer_left, FONT_NAME, size, left_width)
+        self.text(LEFT, FOOTER_Y, left, size, color=LABEL_GREY)
+        middle_left = LEFT + _width(left, FONT_NAME, size) + gap
+        middle_right = RIGHT - right_width - gap
+        # the numbers stay whole (a clerk matches them); only the step's name gives way
+        head = f"{sheet.order_no}  ·  {sheet.step_seq}/{sheet.step_count} "
+        tail = f"  ·  {sheet.sheet_no}" + (f"  ·  {sheet.part_label}" if sheet.part_label else "")
+        name_room = middle_right - middle_left - _width(head + tail, FONT_NAME, size)
+        middle = head + _ellipsize(sheet.step_name, FONT_NAME, size, max(name_room, 0)) + tail
+        middle = _ellipsize(middle, FONT_NAME, size, middle_right - middle_left)
+        # centred on the page when there is room for that, else centred in the gap it has
+        centre = min(max(PAGE_WIDTH / 2, middle_left + _width(middle, FONT_NAME, size) / 2),
+                     middle_right - _width(middle, FONT_NAME, size) / 2)
+        self.text(centre, FOOTER_Y, middle, size, color=LABEL_GREY, align="center")
 
     def draw_continuation(self, sheet: TaskSheetData, number: int,
                           overflow: list[tuple[str, float, list[str]]]) -> None:
@@ -741,9 +764,10 @@ class _SheetPainter:
         lang = self.lang
         pending = [(title, size, list(lines)) for title, size, lines in overflow]
         while pending:
-            self.text(LEFT, HEADER_TOP - 4 * mm, self.factory_name,
-                      _fit_size(self.factory_name, FONT_NAME, 120 * mm, 10.5, 6), color=ACCENT, bold=True)
-            heading = tr("Task Sheet", lang) + " " + tr("(continued)", lang)
+            factory_size = _fit_size(self.factory_name, FONT_NAME, 120 * mm, 10.5, 6)
+            self.text(LEFT, HEADER_TOP - 4 * mm, _ellipsize(self.factory_name, FONT_NAME, factory_size, 120 * mm),
+                      factory_size, color=ACCENT, bold=True)
+            heading = tr(TITLE, lang) + " " + tr("(continued)", lang)
             self.text(LEFT, HEADER_TOP - 14 * mm, heading, 18, bold=True)
             self.text(RIGHT, HEADER_TOP - 14 * mm, sheet.sheet_no, 18, font=LATIN_BOLD, align="right")
             self.c.setStrokeColor(ACCENT)

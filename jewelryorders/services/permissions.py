@@ -6,7 +6,7 @@ from typing import Callable
 
 from ..i18n import N_, _
 from ..models.users import DEPARTMENTS, ROLES
-from .context import Actor
+from .context import Actor, note_required
 from .errors import PermissionDenied
 
 
@@ -34,7 +34,9 @@ def allowed(actor: Actor, permission: str) -> bool:
 
 
 def require(actor: Actor, permission: str) -> None:
+    """Refuse unless the actor has the right; the transaction checks it again against the user's current role."""
     check, what = PERMISSIONS[permission]
+    note_required(actor, permission)
     if not check(actor):
         raise PermissionDenied(_("{user} ({department}, {role}) may not {what}. Ask a user with that right or an "
                                  "administrator.", user=actor.display_name or actor.username,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
+import math
 import os
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -66,7 +69,9 @@ def _info(u: User) -> UserInfo:
 
 
 def _check_password(problems: Problems, password: str, field: str = "password") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+    if password is not None and not isinstance(password, str):
+        problems.add(field, _("The password must be text."))
+    elif len(password or "") < MIN_PASSWORD_LENGTH:
         problems.add(field, _("The password must have at least {n} characters.", n=MIN_PASSWORD_LENGTH))
     elif len(password) > 256:
         problems.add(field, _("The password is too long (at most 256 characters)."))
@@ -87,7 +92,12 @@ SETTING_DEFAULTS = {
     "default_currency": "CNY",
     "default_lead_days": "30",
     "language": "zh_TW",
+    # After this many wrong passwords in a row the user is locked out for the given minutes (the factory sets both).
+    "login_max_failures": "5",
+    "login_lockout_minutes": "15",
 }
+# Limits an administrator may set, so a typo cannot disable the lockout or lock everyone out for a year.
+INTEGER_SETTINGS = {"login_max_failures": (1, 100), "login_lockout_minutes": (1, 24 * 60)}
 
 
 def get_settings(db: Database) -> dict[str, str]:
@@ -109,6 +119,11 @@ def update_settings(db: Database, actor: Actor, values: dict[str, str]) -> None:
             problems.add(key, _("Unknown setting {key}.", key=key))
             continue
         clean[key] = text(problems, key, key, value, max_len=500)
+        if key in INTEGER_SETTINGS and clean[key]:
+            low, high = INTEGER_SETTINGS[key]
+            if not clean[key].isdigit() or not low <= int(clean[key]) <= high:
+                problems.add(key, _("{field} must be a whole number from {low} to {high}.", field=key, low=low,
+                                    high=high))
     if "factory_name" in clean and not clean["factory_name"]:
         problems.add("factory_name", _("{field} is required.", field=_("Factory name")))
     problems.raise_if_any()
@@ -154,17 +169,84 @@ def setup_factory(db: Database, factory_name: str, admin_username: str, admin_pa
         return _info(user)
 
 
+# A failed login waits this long before it answers, whoever the user, so guessing is slow and timing tells nothing.
+FAILED_LOGIN_DELAY_S = 1.0
+_dummy_hashes: dict[tuple[int, int, int], str] = {}
+
+
+def _pause_after_failure(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _dummy_hash() -> str:
+    """A stored-format hash to check an unknown user's password against: the same scrypt work as a real user."""
+    params = (SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    if params not in _dummy_hashes:
+        _dummy_hashes[params] = hash_password(os.urandom(16).hex())
+    return _dummy_hashes[params]
+
+
+def _login_limits(s) -> tuple[int, int]:
+    stored = {row.key: row.value for row in s.scalars(select(Setting).where(Setting.key.in_(list(INTEGER_SETTINGS))))}
+    values = []
+    for key in ("login_max_failures", "login_lockout_minutes"):
+        raw = stored.get(key, SETTING_DEFAULTS[key])
+        low, high = INTEGER_SETTINGS[key]
+        values.append(min(max(int(raw), low), high) if str(raw).isdigit() else int(SETTING_DEFAULTS[key]))
+    return values[0], values[1]
+
+
 def authenticate(db: Database, username: str, password: str) -> Actor:
+    """Log in. Every failure is recorded in the audit trail, answers only after a pause, and after the factory's
+    number of wrong passwords in a row the user is locked out for a while; an unknown user name costs the same
+    password hashing as a known one, so nobody can tell them apart by the time the answer takes."""
+    name = (username or "").strip() if isinstance(username, str) else ""
+    password = password if isinstance(password, str) else ""
+    failure: str | None = None
+    actor: Actor | None = None
     with unit_of_work(db) as s:
-        user = s.scalar(select(User).where(User.username == (username or "").strip()))
-        if user is None or not verify_password(password or "", user.password_hash):
-            raise AuthenticationError(_("Wrong user name or password."))
-        if not user.active:
-            raise AuthenticationError(_("The user {user} is deactivated. Ask an administrator.", user=user.username))
-        user.last_login_at = clock.now()
-        actor = actor_of(user)
-        audit.record(s, actor, "login", "user", user.id, LazyText("Logged in"))
-        return actor
+        max_failures, lockout_minutes = _login_limits(s)
+        user = s.scalar(select(User).where(User.username == name)) if name else None
+        password_ok = verify_password(password, user.password_hash if user is not None else _dummy_hash())
+        now = clock.now()
+        someone = Actor(None, name[:64] or "?", name[:120], "", "")
+        if user is None:
+            audit.record(s, someone, "login_failed", "user", None,
+                         LazyText("Failed login: unknown user name {user}", user=name[:64]))
+            failure = _("Wrong user name or password.")
+        elif user.locked_until is not None and user.locked_until > now:
+            minutes = max(1, math.ceil((user.locked_until - now).total_seconds() / 60))
+            audit.record(s, someone, "login_failed", "user", user.id,
+                         LazyText("Failed login for {user}: locked out", user=user.username))
+            failure = _("Too many wrong passwords: the user {user} is locked for {minutes} more minutes. Wait, or "
+                        "ask an administrator to reset the password.", user=user.username, minutes=minutes)
+        elif not password_ok:
+            user.failed_logins = (user.failed_logins or 0) + 1
+            audit.record(s, someone, "login_failed", "user", user.id,
+                         LazyText("Failed login for {user}: wrong password ({n} in a row)", user=user.username,
+                                  n=user.failed_logins))
+            failure = _("Wrong user name or password.")
+            if user.failed_logins >= max_failures:
+                user.locked_until = now + dt.timedelta(minutes=lockout_minutes)
+                audit.record(s, someone, "lockout", "user", user.id,
+                             LazyText("User {user} locked out for {minutes} minutes after {n} wrong passwords",
+                                      user=user.username, minutes=lockout_minutes, n=user.failed_logins))
+                user.failed_logins = 0
+                failure = _("Too many wrong passwords: the user {user} is locked for {minutes} minutes. Wait, or "
+                            "ask an administrator to reset the password.", user=user.username,
+                            minutes=lockout_minutes)
+        elif not user.active:
+            audit.record(s, someone, "login_failed", "user", user.id,
+                         LazyText("Failed login for {user}: deactivated", user=user.username))
+            failure = _("The user {user} is deactivated. Ask an administrator.", user=user.username)
+        else:
+            user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+            actor = actor_of(user)
+            audit.record(s, actor, "login", "user", user.id, LazyText("Logged in"))
+    if failure is not None or actor is None:
+        _pause_after_failure(FAILED_LOGIN_DELAY_S)
+        raise AuthenticationError(failure or _("Wrong user name or password."))
+    return actor
 
 
 # ---- administration -----------------------------------------------------------------------------------------
@@ -187,11 +269,18 @@ def get_user(db: Database, user_id: int) -> UserInfo:
 
 def _validate_user_fields(problems: Problems, display_name: str, department: str, role: str) -> str:
     name = text(problems, "display_name", _("Display name"), display_name, required=True, max_len=120)
-    if department not in DEPARTMENTS:
+    if not isinstance(department, str) or department not in DEPARTMENTS:
         problems.add("department", _("Choose a department."))
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         problems.add("role", _("Choose a role."))
     return name
+
+
+def _check_choices(problems: Problems, active, language) -> None:
+    if not isinstance(active, bool):
+        problems.add("active", _("Choose whether the user is active."))
+    if language is not None and (not isinstance(language, str) or language not in LANGUAGES):
+        problems.add("language", _("Choose a language."))
 
 
 def create_user(db: Database, actor: Actor, username: str, display_name: str, department: str, role: str,
@@ -201,6 +290,7 @@ def create_user(db: Database, actor: Actor, username: str, display_name: str, de
     uname = _check_username(problems, username)
     dname = _validate_user_fields(problems, display_name, department, role)
     _check_password(problems, password)
+    _check_choices(problems, active, language)
     problems.raise_if_any()
     with unit_of_work(db) as s:
         if s.scalar(select(User.id).where(func.lower(User.username) == uname.lower())):
@@ -224,6 +314,7 @@ def update_user(db: Database, actor: Actor, user_id: int, expected_version: int,
     require(actor, "users.manage")
     problems = Problems()
     dname = _validate_user_fields(problems, display_name, department, role)
+    _check_choices(problems, active, language)
     problems.raise_if_any()
     with unit_of_work(db) as s:
         user = s.get(User, user_id)
@@ -255,6 +346,7 @@ def reset_password(db: Database, actor: Actor, user_id: int, new_password: str) 
         if user is None:
             raise NotFound(_("User {id} does not exist.", id=user_id))
         user.password_hash = hash_password(new_password)
+        user.failed_logins, user.locked_until = 0, None  # a new password from the administrator also unlocks
         audit.record(s, actor, "reset_password", "user", user.id,
                      LazyText("Password of {user} reset", user=user.username))
 

@@ -27,6 +27,7 @@ ACTION_CHANGE_PASSWORD = "file.change_password"
 ACTION_LOGOUT = "file.logout"
 ACTION_QUIT = "file.quit"
 ACTION_CUSTOMERS = "data.customers"
+ACTION_STYLES = "data.styles"
 ACTION_USERS = "admin.users"
 ACTION_FACTORY_SETTINGS = "admin.factory_settings"
 ACTION_LANGUAGE_PREFIX = "view.language."
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self._action(ACTION_LOGOUT, None, self.sig_logout_requested.emit)
         self._action(ACTION_QUIT, "Ctrl+Q", self.close, QAction.MenuRole.QuitRole)
         self._action(ACTION_CUSTOMERS, "Ctrl+Shift+C", self.open_customers)
+        self._action(ACTION_STYLES, None, self.open_styles)
         self._action(ACTION_USERS, None, self.open_users)
         self._action(ACTION_FACTORY_SETTINGS, None, self.open_factory_settings)
         self._action(ACTION_ABOUT, None, self.show_about, QAction.MenuRole.AboutRole)
@@ -160,6 +162,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.actions[ACTION_QUIT])
         data_menu = menu(MENU_DATA)
         data_menu.addAction(self.actions[ACTION_CUSTOMERS])
+        data_menu.addAction(self.actions[ACTION_STYLES])
         admin_menu = menu(MENU_ADMIN)
         admin_menu.addAction(self.actions[ACTION_USERS])
         admin_menu.addAction(self.actions[ACTION_FACTORY_SETTINGS])
@@ -208,6 +211,7 @@ class MainWindow(QMainWindow):
         self.actions[ACTION_LOGOUT].setText(_("&Log out / switch user…"))
         self.actions[ACTION_QUIT].setText(_("&Quit"))
         self.actions[ACTION_CUSTOMERS].setText(_("&Customers…"))
+        self.actions[ACTION_STYLES].setText(_("&Styles…"))
         self.actions[ACTION_USERS].setText(_("&Users…"))
         self.actions[ACTION_FACTORY_SETTINGS].setText(_("&Factory settings…"))
         if not self.actions[ACTION_USERS].isEnabled():
@@ -278,6 +282,11 @@ class MainWindow(QMainWindow):
         QSettings().setValue(SETTINGS_LAST_TAB, key)
 
     # -- windows and dialogs -----------------------------------------------------------------------------------
+    def open_styles(self):
+        from .styles.window import open_styles_window
+
+        return open_styles_window(self.ctx, self)
+
     def open_customers(self) -> "CustomersWindow":
         from .customers.window import CustomersWindow
 

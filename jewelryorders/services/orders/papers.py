@@ -13,7 +13,7 @@ from ...i18n import N_, _, normalize_language
 from ...reports.order_confirmation import write_order_confirmation
 from ..context import Actor, unit_of_work
 from ..documents import list_documents, store_bytes
-from ..errors import ValidationError
+from ..errors import GateError, ValidationError
 from ..permissions import register, require
 from ..review.report import order_paper_data
 from .intake import get_order
@@ -34,6 +34,22 @@ class PrintedPaper:
     order_no: str
 
 
+# The confirmation states what the customer signed: it exists only once the contract is signed (procedure 2.5).
+CONFIRMABLE_STAGES = frozenset({"contracted", "planned", "in_production", "final_qc", "ready_to_ship",
+                                "partly_shipped", "shipped", "delivered", "closed"})
+
+
+def confirmation_refusal(order_no: str, stage: str) -> str | None:
+    """Why the order confirmation of an order in `stage` cannot be printed yet, or None when it can."""
+    if stage in CONFIRMABLE_STAGES:
+        return None
+    from ..stages import stage_label
+
+    return _("The order confirmation of {order_no} is printed only once the contract is signed; the order is "
+             "{stage}. Finish the review and record the contract first.", order_no=order_no,
+             stage=stage_label(stage))
+
+
 def confirmation_file_name(order_no: str) -> str:
     return f"{order_no}-confirmation.pdf"
 
@@ -50,6 +66,9 @@ def print_order_confirmation(db: Database, actor: Actor, order_id: int, out_path
     if not target.parent.exists():
         raise ValidationError(_("The folder {folder} does not exist.", folder=str(target.parent)), "path")
     order = get_order(db, order_id)
+    refusal = confirmation_refusal(order.order_no, order.stage)
+    if refusal:
+        raise GateError(refusal)
     data = order_paper_data(db, order_id, lang)
     # The customer's attachments are the order's own files, not the papers filed with it (earlier confirmations,
     # the review report ...), which the order's document list holds too.
@@ -73,4 +92,4 @@ def print_order_confirmation(db: Database, actor: Actor, order_id: int, out_path
         return PrintedPaper(target, doc.id, doc.doc_version, order.order_no)
 
 
-__all__ = ["print_order_confirmation", "confirmation_file_name", "PrintedPaper", "CONFIRMATION_CATEGORY"]
+__all__ = ["print_order_confirmation", "confirmation_refusal", "CONFIRMABLE_STAGES", "confirmation_file_name", "PrintedPaper", "CONFIRMATION_CATEGORY"]

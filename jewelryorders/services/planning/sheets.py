@@ -120,6 +120,15 @@ def _checklist_notes(step: PlanStep, items: dict[str, ChecklistItem], lang: str)
     return tr("Needed before start: {items}", lang, items="; ".join(marks))
 
 
+def _sheet_parts(lines: list[OrderLine], lang: str) -> list[tuple[list[OrderLine], str]]:
+    """The order lines each printed copy of a step's sheet covers: all lines on one sheet while they share one
+    metal, else one sheet per line, so that metal can be issued and weighed back against each sheet."""
+    if len({line.metal for line in lines}) <= 1:
+        return [(lines, "")]
+    return [([line], tr("Line {number} of {total}", lang, number=index, total=len(lines)))
+            for index, line in enumerate(lines, start=1)]
+
+
 def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
                image_folder: Path | None = None, db: Database | None = None,
                today: dt.date | None = None) -> list[TaskSheetData]:
@@ -152,23 +161,13 @@ def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
     for sheet in sheets:
         order = orders[sheet.order_id]
         step = sheet.step
-        lines = list(order.lines)
-        styles = list(dict.fromkeys(line.style_code for line in lines))
-        metals = list(dict.fromkeys(line.metal for line in lines))
-        descriptions = list(dict.fromkeys(line.description for line in lines if line.description))
         requirements = [t for t in (step.process_requirements, order.special_requirements) if t.strip()]
         start, end = step_display_dates(step, today) if step.state != "planned" else (step.planned_start,
                                                                                       step.planned_end)
-        out.append(TaskSheetData(
+        common = dict(
             sheet_no=sheet.sheet_no,
             order_no=order.order_no,
             customer=order.customer.name,
-            style_code=", ".join(styles),
-            style_description="; ".join(descriptions),
-            specs="; ".join(_specs(line, lang) for line in lines),
-            metal=", ".join(metals),
-            quantity=order.total_quantity,
-            target_weight_mg=lines[0].target_weight_mg if len(lines) == 1 else None,
             step_name=step.name,
             step_seq=step.seq,
             step_count=step_counts.get(step.plan_id, 1),
@@ -176,13 +175,29 @@ def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
             quality_standard=step.quality_standard,
             planned_start=start,
             due=end,
+            order_delivery=order.delivery_date,
             workshop=step.workshop.name,
             responsible=user_name(step.responsible),
             design_image_path=images.get(order.id),
             metal_allowance_pct=step.loss_allowance_pct,
             print_count=sheet.print_count,
             checklist_notes=_checklist_notes(step, checklist.get(order.id, {}), lang),
-        ))
+        )
+        for lines, part_label in _sheet_parts(list(order.lines), lang):
+            styles = list(dict.fromkeys(line.style_code for line in lines))
+            metals = list(dict.fromkeys(line.metal for line in lines))
+            descriptions = list(dict.fromkeys(line.description for line in lines if line.description))
+            weights = {line.target_weight_mg for line in lines}
+            out.append(TaskSheetData(
+                style_code=", ".join(styles),
+                style_description="; ".join(descriptions),
+                specs="; ".join(_specs(line, lang) for line in lines),
+                metal=", ".join(metals),
+                quantity=sum(line.quantity for line in lines),
+                target_weight_mg=weights.pop() if len(weights) == 1 else None,
+                part_label=part_label,
+                **common,
+            ))
     return out
 
 
@@ -318,4 +333,4 @@ def print_task_sheets(db: Database, actor: Actor, path: str | Path, *, order: st
             except OSError as exc:
                 raise ValidationError(_("The PDF could not be saved as {path}: {reason}", path=str(target),
                                         reason=exc.strerror or str(exc)), "path") from exc
-    return PrintResult(target, tuple(d.sheet_no for d in data), reprints)
+    return PrintResult(target, tuple(dict.fromkeys(d.sheet_no for d in data)), reprints)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping, Sequence
@@ -14,7 +15,7 @@ from ... import clock
 from ...db import Database
 from ...i18n import LazyText, N_, _
 from ...i18n import formats
-from ...models.customers import Customer
+from ...models.customers import CREDIT_RATINGS, Customer
 from ...models.orders import Order, OrderLine, Style
 from ...models.reviews import (
     DECISIONS,
@@ -24,10 +25,13 @@ from ...models.reviews import (
     REVIEW_DEPARTMENTS,
     ROUND_RESULTS,
     VERDICTS,
+    CLEARANCE_KINDS,
+    PRELIMINARY_CHECKS,
     Contract,
     ContractCopy,
     NegotiationEntry,
     PreliminaryReview,
+    ReviewClearance,
     ReviewDecision,
     ReviewOpinion,
     ReviewRound,
@@ -38,7 +42,8 @@ from ..context import Actor, read_session, unit_of_work
 from ..errors import GateError, NotFound, PermissionDenied, ValidationError
 from ..orders.intake import open_order_value
 from ..permissions import require
-from ..validation import LONG_TEXT, Problems, parse_date, positive_int, text
+from ..validation import LONG_TEXT, Problems, decimal_value, parse_date, positive_int, text
+from .policy import PriceCheck, figures_json, line_price_text, price_check, price_summary_text
 
 FALLBACK_LEAD_DAYS = 30
 MAX_DUE_DAYS = 365
@@ -93,9 +98,18 @@ def _user_name(user: User | None) -> str:
 
 # ---- the checks of the preliminary review ---------------------------------------------------------------------
 
+RATING_BLOCKS = "D"  # the worst rating: no credit at all, only cash in advance
+RATING_NEEDS_APPROVAL = "C"  # the next: management approves every order
+
+CREDIT_OVER_LIMIT = "over_limit"
+CREDIT_RATING_BLOCKED = "rating_blocked"
+CREDIT_NEEDS_APPROVAL = "needs_approval"
+
+
 @dataclass(frozen=True)
 class CreditCheck:
-    """Open order value plus this order against the customer's limit.
+    """Open order value plus this order, less what the customer paid for it, against the customer's limit; and the
+    customer's credit rating (D: cash in advance only; C: management approves).
 
     All of a customer's orders are assumed to be in the customer's currency, the currency of the credit limit."""
 
@@ -103,14 +117,34 @@ class CreditCheck:
     open_value: Decimal  # the customer's other open orders
     order_value: Decimal  # this order
     limit: Decimal
+    rating: str = "A"
+    paid: Decimal = Decimal(0)  # payments recorded for this order
 
     @property
     def exposure(self) -> Decimal:
-        return self.open_value + self.order_value
+        return self.open_value + self.order_value - self.paid
+
+    @property
+    def within_limit(self) -> bool:
+        return self.exposure <= self.limit
+
+    @property
+    def paid_in_advance(self) -> bool:
+        return self.paid >= self.order_value
+
+    @property
+    def problem(self) -> str | None:
+        if self.rating == RATING_BLOCKS:
+            return None if self.paid_in_advance else CREDIT_RATING_BLOCKED
+        if not self.within_limit:
+            return CREDIT_OVER_LIMIT
+        if self.rating == RATING_NEEDS_APPROVAL:
+            return CREDIT_NEEDS_APPROVAL
+        return None
 
     @property
     def ok(self) -> bool:
-        return self.exposure <= self.limit
+        return self.problem is None
 
     @property
     def excess(self) -> Decimal:
@@ -147,12 +181,43 @@ class LeadTimeCheck:
         return self.required_days if available is None else max(self.required_days - available, 0)
 
 
+@dataclass(frozen=True)
+class CraftCheck:
+    """The reviewer's judgement of the style and craft requirements: clear (True), too complex (False), or not
+    judged yet (None); nothing is assumed."""
+
+    judged: bool | None
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.judged is True
+
+
 CHECK_CREDIT = "credit"
 CHECK_LEAD_TIME = "lead_time"
-CHECK_LABELS = {CHECK_CREDIT: N_("Credit"), CHECK_LEAD_TIME: N_("Lead time")}
+CHECK_CRAFT = "craft"
+CHECK_PRICE = "price"
+CHECK_ORDER = (CHECK_CREDIT, CHECK_LEAD_TIME, CHECK_CRAFT, CHECK_PRICE)
+CHECK_LABELS = PRELIMINARY_CHECKS
 
-COVER_NEGOTIATION = "negotiation"
-COVER_DECISION = "decision"
+# What cleared a check (stored with the accepted outcome; the review report prints it).
+CLEARED_PASSED = "passed"  # it never failed
+CLEARED_NEW_DATE = "new_delivery_date"
+CLEARED_NEW_PRICE = "new_price"
+CLEARED_PAYMENT = "payment"
+CLEARED_CREDIT_LIMIT = "credit_limit"
+CLEARED_TECHNICAL = "technical"
+CLEARED_DECISION = "decision"
+CLEARED_LABELS: dict[str, str] = {
+    CLEARED_PASSED: N_("Passed"),
+    CLEARED_NEW_DATE: N_("Cleared by a new delivery date"),
+    CLEARED_NEW_PRICE: N_("Cleared by a price that meets the policy"),
+    CLEARED_PAYMENT: N_("Cleared by a payment"),
+    CLEARED_CREDIT_LIMIT: N_("Cleared by a raised credit limit"),
+    CLEARED_TECHNICAL: N_("Cleared by a technical confirmation"),
+    CLEARED_DECISION: N_("Cleared by management's decision"),
+}
 
 
 @dataclass(frozen=True)
@@ -162,26 +227,51 @@ class ReviewChecks:
     stage: str
     credit: CreditCheck
     lead_time: LeadTimeCheck
-    # For each failed check: how it is covered ("negotiation", "decision") or None while it is not.
-    covered: Mapping[str, str | None]
+    craft: CraftCheck
+    price: PriceCheck
+    # For each check: what cleared it (CLEARED_*), or None while it is failed and nothing has answered it.
+    cleared: Mapping[str, str | None]
+
+    def ok(self, check: str) -> bool:
+        return {CHECK_CREDIT: self.credit.ok, CHECK_LEAD_TIME: self.lead_time.ok, CHECK_CRAFT: self.craft.ok,
+                CHECK_PRICE: self.price.ok}[check]
 
     @property
     def failed(self) -> list[str]:
-        return [k for k, ok in ((CHECK_CREDIT, self.credit.ok), (CHECK_LEAD_TIME, self.lead_time.ok)) if not ok]
+        return [k for k in CHECK_ORDER if not self.ok(k)]
 
     @property
     def blocking(self) -> list[str]:
-        """Failed checks with neither a negotiation logged after them nor a manager's acceptance."""
-        return [k for k in self.failed if not self.covered.get(k)]
+        """Checks that failed and that nothing has answered yet (a talk with the customer alone answers nothing)."""
+        return [k for k in CHECK_ORDER if self.cleared.get(k) is None]
 
 
 def credit_text(c: CreditCheck, lang: str | None = None) -> str:
     from ...i18n import tr
 
-    return tr("Open orders {currency} {open} + this order {currency} {order} = {currency} {exposure} against a limit "
-              "of {currency} {limit}", lang, currency=c.currency, open=formats.amount(c.open_value, c.currency, lang),
-              order=formats.amount(c.order_value, c.currency, lang), exposure=formats.amount(c.exposure, c.currency, lang),
-              limit=formats.amount(c.limit, c.currency, lang))
+    text_ = tr("Open orders {currency} {open} + this order {currency} {order} = {currency} {exposure} against a limit "
+               "of {currency} {limit}", lang, currency=c.currency, open=formats.amount(c.open_value, c.currency, lang),
+               order=formats.amount(c.order_value, c.currency, lang),
+               exposure=formats.amount(c.open_value + c.order_value, c.currency, lang),
+               limit=formats.amount(c.limit, c.currency, lang))
+    if c.paid:
+        text_ += tr("; paid for this order {currency} {paid}", lang, currency=c.currency,
+                    paid=formats.amount(c.paid, c.currency, lang))
+    return text_ + tr("; credit rating {rating}", lang, rating=tr(CREDIT_RATINGS.get(c.rating, c.rating), lang))
+
+
+def credit_problem_text(c: CreditCheck, lang: str | None = None) -> str:
+    from ...i18n import tr
+
+    if c.problem == CREDIT_RATING_BLOCKED:
+        return tr("Rating D: only cash in advance — record a payment of the full order value {currency} {value}",
+                  lang, currency=c.currency, value=formats.amount(c.order_value, c.currency, lang))
+    if c.problem == CREDIT_OVER_LIMIT:
+        return tr("Over the limit by {currency} {excess}", lang, currency=c.currency,
+                  excess=formats.amount(c.excess, c.currency, lang))
+    if c.problem == CREDIT_NEEDS_APPROVAL:
+        return tr("Rating C: management's approval is needed", lang)
+    return tr("Within the limit", lang)
 
 
 def lead_time_text(lead: LeadTimeCheck, lang: str | None = None) -> str:
@@ -191,6 +281,15 @@ def lead_time_text(lead: LeadTimeCheck, lang: str | None = None) -> str:
         return tr("No delivery date; the styles need {required} days", lang, required=lead.required_days)
     return tr("{available} days until delivery on {delivery}; the styles need {required} days", lang,
               available=lead.available_days, delivery=lead.delivery_date.isoformat(), required=lead.required_days)
+
+
+def craft_text(craft: CraftCheck, lang: str | None = None) -> str:
+    from ...i18n import tr
+
+    if craft.judged is None:
+        return tr("Not judged yet", lang)
+    verdict = tr("Clear", lang) if craft.judged else tr("Too complex", lang)
+    return f"{verdict} — {craft.note}" if craft.note else verdict
 
 
 def _default_lead_days(session: Session) -> int:
@@ -213,55 +312,97 @@ def _lead_time(session: Session, order: Order, as_of: dt.date) -> LeadTimeCheck:
     return LeadTimeCheck(as_of, order.delivery_date, required, styles)
 
 
+def _payments(session: Session, order_id: int) -> Decimal:
+    return Decimal(session.scalar(select(func.coalesce(func.sum(ReviewClearance.amount), 0)).where(
+        ReviewClearance.order_id == order_id, ReviewClearance.kind == "payment")) or 0)
+
+
 def _credit(session: Session, order: Order) -> CreditCheck:
     customer = session.get(Customer, order.customer_id)
     return CreditCheck(customer.currency, open_order_value(session, order.customer_id, exclude_order_id=order.id),
-                       Decimal(order.total_amount), Decimal(customer.credit_limit))
+                       Decimal(order.total_amount), Decimal(customer.credit_limit), customer.credit_rating,
+                       _payments(session, order.id))
 
 
-def _covered(session: Session, order_id: int, credit_ok: bool, lead_ok: bool) -> dict[str, str | None]:
-    covered: dict[str, str | None] = {}
-    failed = [k for k, ok in ((CHECK_CREDIT, credit_ok), (CHECK_LEAD_TIME, lead_ok)) if not ok]
-    if not failed:
-        return covered
+def _recorded_craft(session: Session, order_id: int) -> CraftCheck:
+    """The latest judgement of the craft recorded with a preliminary outcome (None: never judged)."""
+    row = session.execute(select(PreliminaryReview.craft_ok, PreliminaryReview.craft_note).where(
+        PreliminaryReview.order_id == order_id, PreliminaryReview.craft_ok.is_not(None))
+        .order_by(PreliminaryReview.reviewed_at.desc(), PreliminaryReview.id.desc()).limit(1)).first()
+    return CraftCheck(None) if row is None else CraftCheck(bool(row[0]), row[1] or "")
+
+
+def _cleared(session: Session, order_id: int, credit: CreditCheck, lead: LeadTimeCheck, craft: CraftCheck,
+             price: PriceCheck) -> dict[str, str | None]:
+    """What clears each check. A passed check that failed in an earlier recorded outcome names what answered it
+    (a new delivery date, a price that meets the policy, a payment, a raised limit); a failed one is cleared only by
+    a technical confirmation (craft) or management's acceptance (not for rating D: only cash in advance)."""
+    history = session.execute(select(PreliminaryReview.credit_ok, PreliminaryReview.lead_ok, PreliminaryReview.craft_ok,
+                                     PreliminaryReview.price_ok).where(PreliminaryReview.order_id == order_id)).all()
+    failed_before = {
+        CHECK_CREDIT: any(not r[0] for r in history), CHECK_LEAD_TIME: any(not r[1] for r in history),
+        CHECK_CRAFT: any(r[2] is False for r in history), CHECK_PRICE: any(not r[3] for r in history),
+    }
+    kinds = set(session.scalars(select(ReviewClearance.kind).where(ReviewClearance.order_id == order_id)))
     accepted = session.scalar(select(ReviewDecision.id).where(
-        ReviewDecision.order_id == order_id, ReviewDecision.decision == "accept").limit(1))
-    for check in failed:
-        if accepted:
-            covered[check] = COVER_DECISION
-            continue
-        flag = PreliminaryReview.credit_ok if check == CHECK_CREDIT else PreliminaryReview.lead_ok
-        failed_at = session.scalar(select(func.max(PreliminaryReview.reviewed_at)).where(
-            PreliminaryReview.order_id == order_id, flag.is_(False)))
-        negotiated = failed_at is not None and session.scalar(select(NegotiationEntry.id).where(
-            NegotiationEntry.order_id == order_id, NegotiationEntry.recorded_at >= failed_at).limit(1))
-        covered[check] = COVER_NEGOTIATION if negotiated else None
-    return covered
+        ReviewDecision.order_id == order_id, ReviewDecision.decision == "accept").limit(1)) is not None
+    ok = {CHECK_CREDIT: credit.ok, CHECK_LEAD_TIME: lead.ok, CHECK_CRAFT: craft.ok, CHECK_PRICE: price.ok}
+    cleared: dict[str, str | None] = {}
+    for check in CHECK_ORDER:
+        if ok[check]:
+            by = CLEARED_PASSED
+            if failed_before[check]:
+                by = {CHECK_LEAD_TIME: CLEARED_NEW_DATE, CHECK_PRICE: CLEARED_NEW_PRICE,
+                      CHECK_CRAFT: CLEARED_TECHNICAL if "technical" in kinds else CLEARED_PASSED,
+                      CHECK_CREDIT: (CLEARED_PAYMENT if "payment" in kinds else
+                                     CLEARED_CREDIT_LIMIT if "credit_limit" in kinds else CLEARED_PASSED)}[check]
+            cleared[check] = by
+        elif check == CHECK_CRAFT and craft.judged is False and "technical" in kinds:
+            cleared[check] = CLEARED_TECHNICAL
+        elif check == CHECK_CRAFT and craft.judged is None:
+            cleared[check] = None  # nobody can decide on a craft nobody has judged
+        elif check == CHECK_CREDIT and credit.problem == CREDIT_RATING_BLOCKED:
+            cleared[check] = None  # the worst rating: only cash in advance, not even a manager's acceptance
+        else:
+            cleared[check] = CLEARED_DECISION if accepted else None
+    return cleared
 
 
-def _checks(session: Session, order: Order, as_of: dt.date) -> ReviewChecks:
+def _checks(session: Session, order: Order, as_of: dt.date, craft: CraftCheck | None = None) -> ReviewChecks:
     credit = _credit(session, order)
     lead = _lead_time(session, order, as_of)
-    return ReviewChecks(order.id, order.order_no, order.stage, credit, lead,
-                        _covered(session, order.id, credit.ok, lead.ok))
+    craft = craft if craft is not None else _recorded_craft(session, order.id)
+    price = price_check(session, order)
+    return ReviewChecks(order.id, order.order_no, order.stage, credit, lead, craft, price,
+                        _cleared(session, order.id, credit, lead, craft, price))
 
 
-def compute_checks(db: Database, order_id: int, *, today: dt.date | None = None) -> ReviewChecks:
-    """The credit and lead-time checks of an order as they stand now, and whether a failed one is covered."""
+def _craft_of(session: Session, order_id: int, prelim: PreliminaryInput) -> CraftCheck:
+    """The judgement given now, or else the latest one recorded for the order."""
+    if prelim.craft_ok is None:
+        return _recorded_craft(session, order_id)
+    return CraftCheck(prelim.craft_ok, prelim.craft_note)
+
+
+def compute_checks(db: Database, order_id: int, *, today: dt.date | None = None,
+                   craft: CraftCheck | None = None) -> ReviewChecks:
+    """The four checks of an order as they stand now, and what cleared each (None while a failed one is open).
+
+    `craft`: the reviewer's judgement on screen; without it, the latest recorded judgement."""
     with read_session(db) as s:
         order = _load_order(s, order_id)
-        return _checks(s, order, today or clock.today())
+        return _checks(s, order, today or clock.today(), craft)
 
 
 # ---- inputs ---------------------------------------------------------------------------------------------------
 
 @dataclass
 class PreliminaryInput:
-    """What sales judges by itself in the preliminary review: can the factory make it, are the price terms agreed."""
+    """What the reviewer judges: the style and craft requirements (clear / too complex, nothing assumed), with a
+    note; the price terms are checked against the company's policy, the note only explains them."""
 
-    craft_ok: bool = True
+    craft_ok: bool | None = None
     craft_note: str = ""
-    price_ok: bool = True
     price_note: str = ""
 
 
@@ -318,10 +459,12 @@ def _require_stage(order: Order, allowed: Sequence[str], doing: str) -> None:
 
 def _clean_preliminary(p: Problems, data: PreliminaryInput | None) -> PreliminaryInput:
     data = data or PreliminaryInput()
+    craft_ok = None if data.craft_ok is None else bool(data.craft_ok)
+    craft_note = text(p, "craft_note", _("Craft note"), data.craft_note, max_len=2000)
+    if craft_ok is False and not craft_note:
+        p.add("craft_note", _("Say in the craft note what makes the style or craft too complex."))
     return PreliminaryInput(
-        craft_ok=bool(data.craft_ok),
-        craft_note=text(p, "craft_note", _("Craft note"), data.craft_note, max_len=2000),
-        price_ok=bool(data.price_ok),
+        craft_ok=craft_ok, craft_note=craft_note,
         price_note=text(p, "price_note", _("Price terms note"), data.price_note, max_len=2000))
 
 
@@ -343,9 +486,11 @@ def _record_preliminary(s: Session, actor: Actor, order: Order, outcome: str, ch
         order_id=order.id, reviewed_at=at, reviewed_by_id=actor.user_id, outcome=outcome,
         currency=checks.credit.currency, credit_open_value=checks.credit.open_value,
         credit_order_value=checks.credit.order_value, credit_limit=checks.credit.limit, credit_ok=checks.credit.ok,
+        credit_rating=checks.credit.rating, credit_paid=checks.credit.paid,
         lead_required_days=checks.lead_time.required_days, lead_available_days=checks.lead_time.available_days,
-        lead_ok=checks.lead_time.ok, craft_ok=prelim.craft_ok, craft_note=prelim.craft_note,
-        price_ok=prelim.price_ok, price_note=prelim.price_note, note=note)
+        lead_ok=checks.lead_time.ok, craft_ok=checks.craft.judged, craft_note=checks.craft.note,
+        price_ok=checks.price.ok, price_note=prelim.price_note, price_figures=figures_json(checks.price), note=note,
+        cleared_by=json.dumps({k: v for k, v in checks.cleared.items()}))
     s.add(record)
     s.flush()
     audit.record(s, actor, "preliminary_review", "preliminary_review", record.id,
@@ -365,17 +510,39 @@ def _add_negotiation(s: Session, actor: Actor, order: Order, clean: dict, at: dt
 
 
 def _blocking_message(order: Order, checks: ReviewChecks) -> str:
+    """Each open check with its figures and what would answer it."""
     reasons = []
     for check in checks.blocking:
         if check == CHECK_CREDIT:
-            reasons.append(_("the credit check failed ({figures}; over by {currency} {excess})",
-                             figures=credit_text(checks.credit), currency=checks.credit.currency,
-                             excess=formats.amount(checks.credit.excess, checks.credit.currency)))
-        else:
-            reasons.append(_("the lead time is too short ({figures}; short by {days} days)",
+            c = checks.credit
+            if c.problem == CREDIT_RATING_BLOCKED:
+                reasons.append(_("the customer's credit rating is D: only cash in advance — a payment of the full "
+                                 "order value must be recorded ({figures})", figures=credit_text(c)))
+            elif c.problem == CREDIT_NEEDS_APPROVAL:
+                reasons.append(_("the customer's credit rating is C: management's approval is needed (escalate the "
+                                 "order)"))
+            else:
+                reasons.append(_("the credit check failed ({figures}; over by {currency} {excess}): a payment or a "
+                                 "raised credit limit must be recorded, or management must decide",
+                                 figures=credit_text(c), currency=c.currency,
+                                 excess=formats.amount(c.excess, c.currency)))
+        elif check == CHECK_LEAD_TIME:
+            reasons.append(_("the lead time is too short ({figures}; short by {days} days): agree a new delivery "
+                             "date with the customer and change the order, or let management decide",
                              figures=lead_time_text(checks.lead_time), days=checks.lead_time.shortfall))
-    return _("Order {order_no} cannot be accepted: {reasons}. Negotiate with the customer and log it, or escalate "
-             "the order to a manager.", order_no=order.order_no, reasons="; ".join(reasons))
+        elif check == CHECK_CRAFT:
+            if checks.craft.judged is None:
+                reasons.append(_("the style and craft requirements have not been judged"))
+            else:
+                reasons.append(_("the craft was judged too complex ({note}): technical must confirm it can be made, "
+                                 "or management must decide", note=checks.craft.note))
+        else:
+            figures = "; ".join(line_price_text(line, checks.price.currency) for line in checks.price.failing[:5])
+            reasons.append(_("the price terms do not meet the company's policy ({summary} {figures}): agree a price "
+                             "that meets it and change the order, or let management decide",
+                             summary=price_summary_text(checks.price), figures=figures))
+    return _("Order {order_no} cannot be accepted: {reasons}. A talk with the customer alone clears no check.",
+             order_no=order.order_no, reasons="; ".join(reasons))
 
 
 def _latest_round(s: Session, order_id: int) -> ReviewRound | None:
@@ -406,8 +573,8 @@ def accept_and_send(db: Database, actor: Actor, order_id: int, due_at: Mapping[s
                     now: dt.datetime | None = None) -> int:
     """Accept the order and send it to production, technical and purchasing with a due time each (one step).
 
-    Refused while a failed credit or lead-time check has neither a negotiation logged after it nor a manager's
-    acceptance. Opens the next review round; returns its round number."""
+    Refused while any of the four checks is failed and unanswered (a talk with the customer alone answers none),
+    or while the craft has not been judged. Opens the next review round; returns its round number."""
     require(actor, "review.send")
     moment = _now(now)
     p = Problems()
@@ -443,7 +610,7 @@ def accept_and_send(db: Database, actor: Actor, order_id: int, due_at: Mapping[s
             if decision is None or decision.decision != "accept":
                 raise GateError(_("Order {order_no} is escalated and waits for a manager's decision; it can be sent "
                                   "to the departments once a manager accepts it.", order_no=order.order_no))
-        checks = _checks(s, order, _local_date(moment))
+        checks = _checks(s, order, _local_date(moment), _craft_of(s, order.id, prelim))
         if checks.blocking:
             raise GateError(_blocking_message(order, checks))
         _record_preliminary(s, actor, order, "accept", checks, prelim, note, moment)
@@ -477,7 +644,7 @@ def negotiate(db: Database, actor: Actor, order_id: int, entry: NegotiationInput
     with unit_of_work(db) as s:
         order = _load_order(s, order_id, lock=True)
         _require_stage(order, ("preliminary_review", "negotiating"), _("go into negotiation"))
-        checks = _checks(s, order, _local_date(moment))
+        checks = _checks(s, order, _local_date(moment), _craft_of(s, order.id, prelim))
         _record_preliminary(s, actor, order, "negotiate", checks, prelim, clean["agreed"], moment)
         _add_negotiation(s, actor, order, clean, moment)
         if order.stage != "negotiating":
@@ -498,6 +665,98 @@ def log_negotiation(db: Database, actor: Actor, order_id: int, entry: Negotiatio
         _add_negotiation(s, actor, order, clean, moment)
 
 
+# ---- what answers a failed check ------------------------------------------------------------------------------
+
+def may_record_credit(actor: Actor) -> bool:
+    """Payments and credit limits are management's (a manager, or the management department), not a sales clerk's."""
+    return actor.role == "manager" or actor.department == "management"
+
+
+def may_confirm_craft(actor: Actor) -> bool:
+    """Only technical confirms that a style judged too complex can be made."""
+    return actor.department == "technical"
+
+
+permissions.register("review.credit", may_record_credit,
+                     N_("record customers' payments and raise credit limits in the review"))
+permissions.register("review.technical_confirm", may_confirm_craft,
+                     N_("confirm technically that a complex style can be made"))
+
+MAX_MONEY = Decimal("99999999999999.99")
+
+
+def _add_clearance(s: Session, actor: Actor, order: Order, check: str, kind: str, note: str, at: dt.datetime,
+                   *, amount: Decimal | None = None, previous: Decimal | None = None,
+                   currency: str = "") -> ReviewClearance:
+    record = ReviewClearance(order_id=order.id, check_key=check, kind=kind, amount=amount, previous_amount=previous,
+                             currency=currency, note=note, recorded_at=at, recorded_by_id=actor.user_id)
+    s.add(record)
+    s.flush()
+    audit.record(s, actor, "clearance", "review_clearance", record.id,
+                 LazyText("{kind} recorded for {order_no}", kind=LazyText(CLEARANCE_KINDS[kind]),
+                          order_no=order.order_no), None, audit.snapshot(record), order_id=order.id)
+    return record
+
+
+def record_payment(db: Database, actor: Actor, order_id: int, amount: Decimal | str, note: str, *,
+                   now: dt.datetime | None = None) -> None:
+    """A payment the customer made for this order (a deposit, cash in advance): it lowers the credit exposure."""
+    require(actor, "review.credit")
+    moment = _now(now)
+    p = Problems()
+    value = decimal_value(p, "amount", _("Amount paid"), amount, places=2, maximum=MAX_MONEY)
+    note = text(p, "note", _("Note"), note, required=True, max_len=LONG_TEXT)
+    p.raise_if_any()
+    with unit_of_work(db) as s:
+        order = _load_order(s, order_id, lock=True)
+        _require_stage(order, PRELIMINARY_STAGES, _("have a payment recorded in the review"))
+        customer = s.get(Customer, order.customer_id)
+        _add_clearance(s, actor, order, CHECK_CREDIT, "payment", note, moment, amount=value,
+                       currency=customer.currency)
+
+
+def raise_credit_limit(db: Database, actor: Actor, order_id: int, new_limit: Decimal | str, note: str, *,
+                       now: dt.datetime | None = None) -> None:
+    """Raise the credit limit of the order's customer, with the reason; recorded against this order's check."""
+    require(actor, "review.credit")
+    moment = _now(now)
+    p = Problems()
+    value = decimal_value(p, "new_limit", _("New credit limit"), new_limit, places=2, maximum=Decimal("999999999999.99"))
+    note = text(p, "note", _("Reason"), note, required=True, max_len=LONG_TEXT)
+    p.raise_if_any()
+    with unit_of_work(db) as s:
+        order = _load_order(s, order_id, lock=True)
+        _require_stage(order, PRELIMINARY_STAGES, _("have its customer's credit limit raised in the review"))
+        customer = s.get(Customer, order.customer_id, with_for_update=True)
+        old = Decimal(customer.credit_limit)
+        if value <= old:
+            raise ValidationError(_("The new credit limit {currency} {new} is not above the current limit {currency} "
+                                    "{old}.", currency=customer.currency,
+                                    new=formats.amount(value, customer.currency),
+                                    old=formats.amount(old, customer.currency)), "new_limit")
+        customer.credit_limit = value
+        s.flush()
+        audit.record(s, actor, "credit_limit", "customer", customer.id,
+                     LazyText("Credit limit of {customer} raised from {old} to {new}", customer=customer.name,
+                              old=formats.amount(old, customer.currency), new=formats.amount(value, customer.currency)),
+                     {"credit_limit": str(old)}, {"credit_limit": str(value)}, order_id=order.id)
+        _add_clearance(s, actor, order, CHECK_CREDIT, "credit_limit", note, moment, amount=value, previous=old,
+                       currency=customer.currency)
+
+
+def confirm_craft(db: Database, actor: Actor, order_id: int, note: str, *, now: dt.datetime | None = None) -> None:
+    """Technical confirms that a style judged too complex can be made, and how."""
+    require(actor, "review.technical_confirm")
+    moment = _now(now)
+    p = Problems()
+    note = text(p, "note", _("How it can be made"), note, required=True, max_len=LONG_TEXT)
+    p.raise_if_any()
+    with unit_of_work(db) as s:
+        order = _load_order(s, order_id, lock=True)
+        _require_stage(order, PRELIMINARY_STAGES, _("have the craft confirmed"))
+        _add_clearance(s, actor, order, CHECK_CRAFT, "technical", note, moment)
+
+
 def escalate(db: Database, actor: Actor, order_id: int, reason: str, prelim: PreliminaryInput | None = None, *,
              now: dt.datetime | None = None) -> None:
     """Outcome "escalate": a manager decides whether the factory takes the order."""
@@ -510,7 +769,7 @@ def escalate(db: Database, actor: Actor, order_id: int, reason: str, prelim: Pre
     with unit_of_work(db) as s:
         order = _load_order(s, order_id, lock=True)
         _require_stage(order, ("preliminary_review", "negotiating"), _("be escalated"))
-        checks = _checks(s, order, _local_date(moment))
+        checks = _checks(s, order, _local_date(moment), _craft_of(s, order.id, prelim))
         _record_preliminary(s, actor, order, "escalate", checks, prelim, reason, moment)
         stages.move(s, actor, order, "escalated", reason)
 

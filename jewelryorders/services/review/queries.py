@@ -15,7 +15,7 @@ from ...models.customers import Customer
 from ...models.orders import Order
 from ...models.reviews import (
     FEASIBILITY, LEVELS, REVIEW_DEPARTMENTS, Contract, NegotiationEntry, PreliminaryReview, ReviewDecision,
-    ReviewOpinion, ReviewRound,
+    ReviewClearance, ReviewOpinion, ReviewRound,
 )
 from ...models.users import ROLES, User
 from ..context import read_session
@@ -88,11 +88,30 @@ class PreliminaryView:
     lead_required_days: int
     lead_available_days: int | None
     lead_ok: bool
-    craft_ok: bool
+    craft_ok: bool | None
     craft_note: str
     price_ok: bool
     price_note: str
     note: str
+    credit_rating: str | None = None
+    credit_paid: Decimal | None = None
+    price_figures: str = "[]"
+    cleared_by: str = "{}"
+
+
+@dataclass(frozen=True)
+class ClearanceView:
+    """A payment, a raised credit limit or a technical confirmation recorded against a failed check."""
+
+    id: int
+    check_key: str
+    kind: str
+    amount: Decimal | None
+    previous_amount: Decimal | None
+    currency: str
+    note: str
+    recorded_at: dt.datetime
+    recorded_by: str
 
 
 @dataclass(frozen=True)
@@ -137,6 +156,7 @@ class ReviewHistory:
     decisions: tuple[DecisionView, ...]
     rounds: tuple[RoundView, ...]
     contract: ContractView | None
+    clearances: tuple[ClearanceView, ...] = ()
 
     @property
     def latest_round(self) -> RoundView | None:
@@ -186,14 +206,19 @@ def review_history(db: Database, order_id: int) -> ReviewHistory:
                            .options(selectinload(ReviewRound.opinions))).all()
         contract = s.scalar(select(Contract).where(Contract.order_id == order_id)
                             .options(selectinload(Contract.copies)))
+        clearances = s.scalars(select(ReviewClearance).where(ReviewClearance.order_id == order_id)
+                               .order_by(ReviewClearance.recorded_at, ReviewClearance.id)).all()
         round_no_of = {r.id: r.round_no for r in rounds}
         return ReviewHistory(
             order_id=order.id, order_no=order.order_no, stage=order.stage,
             preliminary=tuple(PreliminaryView(
                 p.id, p.reviewed_at, _name(p.reviewed_by), p.outcome, p.currency, Decimal(p.credit_open_value),
                 Decimal(p.credit_order_value), Decimal(p.credit_limit), p.credit_ok, p.lead_required_days,
-                p.lead_available_days, p.lead_ok, p.craft_ok, p.craft_note, p.price_ok, p.price_note, p.note)
-                for p in prelim),
+                p.lead_available_days, p.lead_ok, p.craft_ok, p.craft_note, p.price_ok, p.price_note, p.note,
+                p.credit_rating, None if p.credit_paid is None else Decimal(p.credit_paid), p.price_figures,
+                p.cleared_by) for p in prelim),
+            clearances=tuple(ClearanceView(c.id, c.check_key, c.kind, c.amount, c.previous_amount, c.currency, c.note,
+                                           c.recorded_at, _name(c.recorded_by)) for c in clearances),
             negotiations=tuple(NegotiationView(n.id, n.talked_on, n.with_whom, n.agreed, n.changes, n.recorded_at,
                                                _name(n.recorded_by)) for n in talks),
             decisions=tuple(DecisionView(d.id, d.decided_at, _name(d.decided_by),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from ...i18n import formats
 from ...models.customers import Customer
 from ...models.documents import Document
 from ...models.orders import CHANNELS, STAGES, STONE_TYPES, OrderLine
-from ...models.reviews import ROUND_RESULTS
+from ...models.reviews import PRELIMINARY_CHECKS, ROUND_RESULTS
 from ...models.users import DEPARTMENTS, Setting
 from ...reports.paper_data import (
     DECISION_ABANDON, DECISION_PENDING, DECISION_PROCEED, DECISION_RENEGOTIATE, OUTCOME_ACCEPT, OUTCOME_ESCALATE,
@@ -21,8 +22,14 @@ from ...reports.paper_data import (
     ContractData, DecisionData, NegotiationEntryData, OpinionData, OrderLineData, OrderPaperData, ReviewCheckData,
     ReviewReportData, ReviewRoundData, StoneData,
 )
+from ...reports.pdf_base import fmt_date
 from ..context import read_session
-from .procedure import CHECK_CREDIT, CHECK_LEAD_TIME, COVER_DECISION, CreditCheck, _load_order, compute_checks
+from .policy import PriceCheck, check_from_json, line_price_text, price_summary_text
+from .procedure import (
+    CHECK_CRAFT, CHECK_CREDIT, CHECK_LEAD_TIME, CHECK_ORDER, CHECK_PRICE, CLEARED_CREDIT_LIMIT, CLEARED_DECISION,
+    CLEARED_LABELS, CLEARED_PASSED, CLEARED_PAYMENT, CLEARED_TECHNICAL, CraftCheck, CreditCheck, _load_order,
+    compute_checks, craft_text, credit_problem_text, credit_text, lead_time_text,
+)
 from .queries import ReviewHistory, opinion_fields, review_history, role_label
 
 # Departments as a filed paper names them ("生產部", "Production department").
@@ -102,57 +109,96 @@ def order_paper_data(db: Database, order_id: int, lang: str) -> OrderPaperData:
 
 
 def _credit_note(c: CreditCheck, lang: str) -> str:
-    from .procedure import credit_text
+    return credit_text(c, lang) + " — " + credit_problem_text(c, lang)
 
-    note = credit_text(c, lang)
-    if not c.ok:
-        note += tr(" — over the limit by {currency} {excess}", lang, currency=c.currency, excess=formats.amount(c.excess, c.currency, lang))
-    return note
+
+def _price_note(check: PriceCheck | None, user_note: str, lang: str) -> str:
+    parts = []
+    if check is not None:
+        parts.append(price_summary_text(check, lang))
+        parts.extend(line_price_text(line, check.currency, lang) for line in check.lines[:MAX_PRICE_LINES])
+        if len(check.lines) > MAX_PRICE_LINES:
+            parts.append(tr("… and {count} more lines", lang, count=len(check.lines) - MAX_PRICE_LINES))
+    if user_note:
+        parts.append(user_note)
+    return "\n".join(parts)
+
+
+MAX_PRICE_LINES = 12
+
+
+def _cleared_label(by: str | None, lang: str) -> str:
+    if by is None:
+        return tr("Open", lang)
+    if by == CLEARED_PASSED:
+        return "—"
+    return tr(CLEARED_LABELS[by], lang)
+
+
+def _clearance_details(history: ReviewHistory, check: str, by: str | None, lang: str) -> str:
+    """Who recorded what cleared the check: the payment, the new limit, technical's confirmation, the decision."""
+    if by in (CLEARED_PAYMENT, CLEARED_CREDIT_LIMIT, CLEARED_TECHNICAL):
+        kind = {CLEARED_PAYMENT: "payment", CLEARED_CREDIT_LIMIT: "credit_limit", CLEARED_TECHNICAL: "technical"}[by]
+        items = [c for c in history.clearances if c.kind == kind and c.check_key == check]
+        texts = []
+        for c in items:
+            amount = f" {c.currency} {formats.amount(c.amount, c.currency, lang)}" if c.amount is not None else ""
+            texts.append(f"{fmt_date(c.recorded_at, lang)} {c.recorded_by}{amount}: {c.note}")
+        return "; ".join(texts)
+    if by == CLEARED_DECISION:
+        accepted = [d for d in history.decisions if d.decision == "accept"]
+        if accepted:
+            d = accepted[-1]
+            return f"{fmt_date(d.decided_at, lang)} {d.decided_by}: {d.reason}"
+    return ""
+
+
+def _rows(history: ReviewHistory, results: dict[str, bool], notes: dict[str, str], cleared: dict[str, str | None],
+          lang: str) -> list[ReviewCheckData]:
+    rows = []
+    for check in CHECK_ORDER:
+        by = cleared.get(check)
+        label = _cleared_label(by, lang)
+        details = _clearance_details(history, check, by, lang)
+        rows.append(ReviewCheckData(tr(PRELIMINARY_CHECKS[check], lang),
+                                    ROUND_PASSED if results[check] else ROUND_FAILED, notes[check],
+                                    f"{label}\n{details}" if details else label))
+    return rows
 
 
 def _checks_from_record(history: ReviewHistory, lang: str) -> list[ReviewCheckData]:
-    """The checks as sales recorded them with the latest preliminary outcome."""
+    """The checks as they stood when sales recorded the latest preliminary outcome, and what cleared each."""
     p = history.preliminary[-1]
-    credit = CreditCheck(p.currency, p.credit_open_value, p.credit_order_value, p.credit_limit)
+    credit = CreditCheck(p.currency, p.credit_open_value, p.credit_order_value, p.credit_limit,
+                         p.credit_rating or "A", p.credit_paid or Decimal(0))
     if p.lead_available_days is None:
         lead_note = tr("No delivery date; the styles need {required} days", lang, required=p.lead_required_days)
     else:
         lead_note = tr("{available} days until delivery; the styles need {required} days", lang,
                        available=p.lead_available_days, required=p.lead_required_days)
-    credit_note = _credit_note(credit, lang)
-    if p.outcome == "accept":
-        # An accepted order with a failed check got past the gate by a manager's acceptance or a negotiation.
-        by_manager = any(d.decision == "accept" and d.decided_at <= p.reviewed_at for d in history.decisions)
-        cover = " " + (tr("(accepted by a manager)", lang) if by_manager else tr("(negotiated with the customer)",
-                                                                                 lang))
-        credit_note += cover if not p.credit_ok else ""
-        lead_note += cover if not p.lead_ok else ""
-    return [
-        ReviewCheckData(tr("Credit", lang), ROUND_PASSED if p.credit_ok else ROUND_FAILED, credit_note),
-        ReviewCheckData(tr("Lead time", lang), ROUND_PASSED if p.lead_ok else ROUND_FAILED, lead_note),
-        ReviewCheckData(tr("Craft", lang), ROUND_PASSED if p.craft_ok else ROUND_FAILED, p.craft_note),
-        ReviewCheckData(tr("Price terms", lang), ROUND_PASSED if p.price_ok else ROUND_FAILED, p.price_note),
-    ]
+    try:
+        cleared = json.loads(p.cleared_by or "{}")
+    except ValueError:
+        cleared = {}
+    if not cleared:  # a record written before what cleared a check was kept
+        cleared = {k: CLEARED_PASSED if ok else None for k, ok in (
+            (CHECK_CREDIT, p.credit_ok), (CHECK_LEAD_TIME, p.lead_ok), (CHECK_CRAFT, p.craft_ok),
+            (CHECK_PRICE, p.price_ok))}
+    notes = {CHECK_CREDIT: _credit_note(credit, lang) if p.credit_rating else credit_text(credit, lang),
+             CHECK_LEAD_TIME: lead_note,
+             CHECK_CRAFT: craft_text(CraftCheck(p.craft_ok, p.craft_note), lang),
+             CHECK_PRICE: _price_note(check_from_json(p.price_figures, p.currency), p.price_note, lang)}
+    results = {CHECK_CREDIT: p.credit_ok, CHECK_LEAD_TIME: p.lead_ok, CHECK_CRAFT: bool(p.craft_ok),
+               CHECK_PRICE: p.price_ok}
+    return _rows(history, results, notes, cleared, lang)
 
 
-def _live_checks(db: Database, order_id: int, lang: str) -> list[ReviewCheckData]:
+def _live_checks(db: Database, history: ReviewHistory, lang: str) -> list[ReviewCheckData]:
     """Before sales records an outcome the report shows the checks as they stand today."""
-    from .procedure import lead_time_text
-
-    checks = compute_checks(db, order_id)
-    pending = tr("To be confirmed", lang)
-    rows = []
-    for key, ok, note in ((CHECK_CREDIT, checks.credit.ok, _credit_note(checks.credit, lang)),
-                          (CHECK_LEAD_TIME, checks.lead_time.ok, lead_time_text(checks.lead_time, lang))):
-        covered = checks.covered.get(key)
-        if covered:
-            note += " " + (tr("(accepted by a manager)", lang) if covered == COVER_DECISION
-                           else tr("(negotiated with the customer)", lang))
-        rows.append(ReviewCheckData(tr("Credit", lang) if key == CHECK_CREDIT else tr("Lead time", lang),
-                                    ROUND_PASSED if ok else ROUND_FAILED, note))
-    rows.append(ReviewCheckData(tr("Craft", lang), pending))
-    rows.append(ReviewCheckData(tr("Price terms", lang), pending))
-    return rows
+    checks = compute_checks(db, history.order_id)
+    notes = {CHECK_CREDIT: _credit_note(checks.credit, lang), CHECK_LEAD_TIME: lead_time_text(checks.lead_time, lang),
+             CHECK_CRAFT: craft_text(checks.craft, lang), CHECK_PRICE: _price_note(checks.price, "", lang)}
+    return _rows(history, {k: checks.ok(k) for k in CHECK_ORDER}, notes, dict(checks.cleared), lang)
 
 
 def _final_decision(history: ReviewHistory, lang: str) -> str:
@@ -177,7 +223,7 @@ def review_report_data(db: Database, order_id: int, lang: str) -> ReviewReportDa
     lang = normalize_language(lang)
     order = order_paper_data(db, order_id, lang)
     history = review_history(db, order_id)
-    checks = _checks_from_record(history, lang) if history.preliminary else _live_checks(db, order_id, lang)
+    checks = _checks_from_record(history, lang) if history.preliminary else _live_checks(db, history, lang)
     decisions: list[DecisionData] = []
     for p in history.preliminary:
         if p.outcome == "escalate":

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...i18n import N_, _
 from ...i18n import formats
+from ..common.column_sizing import fit_columns
 from ...models.customers import CREDIT_RATINGS
 from ...services import customers
 from ...services.customers import CustomerInfo
@@ -98,6 +99,8 @@ class CustomerList(QWidget):
         self.model: PagedTableModel[CustomerInfo] = PagedTableModel(customer_columns(), self._fetch, self._count,
                                                                    self)
         self.table.setModel(self.model)
+        self.column_fitter = fit_columns(self.table)
+        header.setStretchLastSection(True)
         self._set_column_widths()
 
         self._timer = QTimer(self)

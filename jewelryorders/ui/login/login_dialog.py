@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout, QWidget
 
 from ...db import Database
@@ -57,6 +57,11 @@ class LoginDialog(QDialog):
         self.buttons = ok_cancel_buttons()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # A focused push button would otherwise take Enter for itself: Enter on Cancel would end the application
+        # when switching users. Only Esc and a click cancel.
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
+        cancel.setDefault(False)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 18)
@@ -86,6 +91,14 @@ class LoginDialog(QDialog):
         self.language_label.setText(_("&Language:"))
         self.database_hint.setText(_("Database: {path}", path=self.db.display_name))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Log in"))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """Enter logs in wherever the focus is (a field, the language list, either button)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            self.accept()
+            return
+        super().keyPressEvent(event)
 
     def _language_changed(self) -> None:
         code = self.language.currentData()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
@@ -113,6 +114,8 @@ class LinesModel(QAbstractTableModel):
         super().__init__(parent)
         self.lines: list[LineDraft] = []
         self.problems: dict[tuple[int, str], list[str]] = {}
+        # code -> the line a style starts with (None when no style has that code); set by the form
+        self.style_lookup: Callable[[str], LineDraft | None] | None = None
 
     # -- contents ---------------------------------------------------------------------------------------------
     def set_lines(self, lines: list[LineDraft]) -> None:
@@ -238,12 +241,40 @@ class LinesModel(QAbstractTableModel):
         key = LINE_COLUMNS[index.column()].key
         if not LINE_COLUMNS[index.column()].editable:
             return False
-        setattr(self.lines[index.row()], key, "" if value is None else str(value))
+        line = self.lines[index.row()]
+        previous = line.style_code
+        setattr(line, key, "" if value is None else str(value))
         self.problems.pop((index.row(), key), None)
+        if key == "style_code" and line.style_code.strip() != previous.strip():
+            self._fill_from_style(index.row(), previous)
         last = self.index(index.row(), len(LINE_COLUMNS) - 1)
         self.dataChanged.emit(index, last)
         self.sig_changed.emit()
         return True
+
+    STYLE_FIELDS = ("description", "metal", "target_weight", "unit_price")
+
+    def _fill_from_style(self, row: int, previous_code: str) -> None:
+        """A typed style code fills the line's description, metal, target weight, price and stones from the style.
+        What the clerk typed stays: only fields that are empty, or that still hold what the previous code's style
+        put there, take the new style's values."""
+        if self.style_lookup is None:
+            return
+        style = self.style_lookup(self.lines[row].style_code.strip())
+        if style is None:
+            return
+        old = self.style_lookup(previous_code.strip()) if previous_code.strip() else None
+        line = self.lines[row]
+        for key in self.STYLE_FIELDS:
+            new_value = getattr(style, key)
+            current = getattr(line, key)
+            added_default = key == "metal" and row > 0 and current == self.lines[row - 1].metal
+            if new_value and (not current or (old is not None and current == getattr(old, key)) or added_default):
+                setattr(line, key, new_value)
+                self.problems.pop((row, key), None)
+        if style.stones and (not line.stones or (old is not None and line.stones == old.stones)):
+            line.stones = [StoneDraft(s.stone_type, s.count, s.carat) for s in style.stones]
+            self.problems.pop((row, "stones"), None)
 
     def flags(self, index):
         base = super().flags(index)

@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from ... import clock
 from ...db import Database
-from ...i18n import N_, _
+from ...i18n import N_, _, ngettext
 from ...services.errors import DomainError
 from ...services.orders import reads as order_reads
 from ...services.orders.intake import OrderFilter, OrderRow
@@ -37,6 +37,11 @@ MUTED_TEXT = QColor("#8a8a8a")
 
 # order ids -> {order id: why it is at risk}; the planning forecast plugs in here, ids missing mean "no opinion".
 RiskProvider = Callable[[Sequence[int]], Mapping[int, str]]
+
+
+def overdue_text(days: int) -> str:
+    """A delivery date that has passed reads as overdue, never as a negative count of days left."""
+    return ngettext("Overdue {n} day", "Overdue {n} days", days, n=f"{days:,}")
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,8 @@ class OrderListModel(PagedTableModel[OrderRow]):
         status = self.status_of(row)
         if status.days is None or status.state == NOT_COUNTING:
             return ""
+        if status.days < 0:
+            return overdue_text(-status.days)
         return f"{status.days:,}"
 
     def _days_foreground(self, row: OrderRow):

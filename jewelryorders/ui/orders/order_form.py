@@ -38,16 +38,18 @@ from ... import clock
 from ...i18n import _, ngettext
 from ...i18n import formats
 from ...models.orders import CHANNELS
-from ...services import customers, documents, stages, users
+from ...services import customers, documents, stages, styles, users
 from ...services.customers import CURRENCIES, CustomerInfo
 from ...services.documents import DocumentInfo
 from ...services.errors import ConcurrentEditError, DomainError, FieldProblem, ValidationError
 from ...services.orders import intake as orders
 from ...services.orders.intake import OrderInput, OrderView
+from ...services.validation import mg_to_grams_text
 from .. import operations
 from ..context import UiContext
 from .customer_choice import CustomerField
-from .line_editors import COLUMN_OF, LINE_COLUMNS, LineDraft, LinesModel, MetalDelegate, StonesDialog, exact_decimal
+from .line_editors import (COLUMN_OF, LINE_COLUMNS, LineDraft, LinesModel, MetalDelegate, StoneDraft, StonesDialog,
+                           exact_decimal)
 from .style import TABLE_STYLE, stage_badge_css
 
 # Shown inline under the form; more than this many problems are summarised so the buttons stay on screen.
@@ -214,6 +216,7 @@ class OrderForm(QDialog):
 
         # Lines
         self.lines_model = LinesModel(self)
+        self.lines_model.style_lookup = self.line_of_style
         self.lines_view = QTableView()
         self.lines_view.setModel(self.lines_model)
         self.lines_view.setItemDelegateForColumn(COLUMN_OF["metal"], MetalDelegate(self.lines_view))
@@ -315,6 +318,19 @@ class OrderForm(QDialog):
 
     def _language_changed(self, _language: str) -> None:
         self.retranslate_ui()
+
+    def line_of_style(self, code: str) -> LineDraft | None:
+        """What a line of this style starts with; its price only when the style is priced in the order's currency."""
+        try:
+            style = styles.find_style(self.ctx.db, code)
+        except DomainError:
+            return None
+        if style is None:
+            return None
+        same_currency = style.currency == self.currency_combo.currentText().strip().upper()
+        price = f"{style.unit_price:.2f}" if style.unit_price is not None and same_currency else ""
+        return LineDraft(style.code, style.name, style.default_metal, "", "", mg_to_grams_text(style.target_weight_mg),
+                         price, [StoneDraft(st.stone_type, str(st.count), f"{st.carat:.3f}") for st in style.stones])
 
     def retranslate_ui(self) -> None:
         texts = {

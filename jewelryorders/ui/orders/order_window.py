@@ -38,13 +38,14 @@ from ...services.documents import DocumentInfo
 from ...services.errors import DomainError
 from ...services.orders import intake as orders
 from ...services.orders.intake import LineView, OrderView
+from ...services.orders.papers import confirmation_refusal
 from ...services.orders.timeline import file_size_text
 from ...services.permissions import allowed
 from ...services.validation import mg_to_grams_text
 from .. import operations
 from ..context import UiContext
 from .launch import open_order_form, run_external_action
-from .list_model import AT_RISK, AT_RISK_TEXT, LATE, LATE_TEXT, NOT_COUNTING, delivery_status
+from .list_model import AT_RISK, AT_RISK_TEXT, LATE, LATE_TEXT, NOT_COUNTING, delivery_status, overdue_text
 from .style import TABLE_STYLE, stage_badge_css
 from .timeline import TimelineWidget, local_time_text
 
@@ -383,7 +384,7 @@ class OrderWindow(QDialog):
         if status.days is None or status.state == NOT_COUNTING:
             text = ""
         elif status.days < 0:
-            text = _("Late by {n} days", n=-status.days)
+            text = overdue_text(-status.days)
         elif status.days == 0:
             text = _("Due today")
         else:
@@ -418,6 +419,9 @@ class OrderWindow(QDialog):
         self.submit_button.setVisible(v is not None and v.stage == "draft")
         self.submit_button.setEnabled(v is not None and v.stage == "draft"
                                       and allowed(self.ctx.actor, "orders.submit"))
+        refusal = confirmation_refusal(v.order_no, v.stage) if v is not None else None
+        self.print_button.setEnabled(v is not None and refusal is None)
+        self.print_button.setToolTip(refusal or "")
         selected = bool(self.attachments.selectedItems())
         self.open_button.setEnabled(selected)
         self.save_copy_button.setEnabled(selected)

@@ -33,12 +33,14 @@ from ...services.errors import DomainError
 from ...services.orders import intake as orders
 from ...services.orders import reads as order_reads
 from ...services.orders.intake import OrderFilter, OrderRow
+from ...services.orders.papers import confirmation_refusal
 from ...services.permissions import allowed
 from ...services.stages import EDITABLE_STAGES, OPEN_STAGES, TRANSITIONS, stage_label
 from .. import operations
 from ..context import UiContext
 from .customer_choice import choose_customer
 from .launch import open_order_form, open_order_window, run_external_action
+from ..common.column_sizing import fit_columns
 from .list_model import LATE_SOON_STAGES, OrderListModel
 
 SEARCH_DELAY_MS = 250
@@ -54,6 +56,7 @@ ACTION_REFRESH = "orders.refresh"
 ACTION_IMPORT = "orders.import"
 ACTION_EXPORT = "orders.export"
 ACTION_PRINT = "orders.print_confirmation"
+ACTION_STYLES = "orders.styles"
 
 STAGES_OPEN = "open"
 STAGES_ALL = "all"
@@ -149,6 +152,7 @@ class OrdersTab(QWidget):
         self.toolbar.addAction(action(ACTION_PRINT, None, self.print_current))
         self.toolbar.addAction(action(ACTION_IMPORT, None, self.import_orders))
         self.toolbar.addAction(action(ACTION_EXPORT, None, self.export_orders))
+        self.toolbar.addAction(action(ACTION_STYLES, None, self.open_styles))
         self.toolbar.addSeparator()
         self.toolbar.addAction(action(ACTION_REFRESH, sp.SP_BrowserReload, self.refresh,
                                       QKeySequence.StandardKey.Refresh))
@@ -217,9 +221,8 @@ class OrdersTab(QWidget):
         header.setSectionsClickable(True)
         header.sortIndicatorChanged.connect(self.model.sort)
         header.setHighlightSections(False)
-        for column, width in enumerate((130, 200, 230, 80, 100, 100, 120, 110, 110)):
-            self.table.setColumnWidth(column, width)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Sized to the header and the first page's rows after each load; the customer column takes what is left.
+        self.column_fitter = fit_columns(self.table, stretch=2)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.sig_open_current.connect(self.open_current)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_actions())
@@ -253,6 +256,7 @@ class OrdersTab(QWidget):
             ACTION_PRINT: (_("Print confirmation"), _("Print the order confirmation for the customer")),
             ACTION_IMPORT: (_("Import…"), _("Import orders from an Excel workbook")),
             ACTION_EXPORT: (_("Export…"), _("Export the orders in the list to an Excel workbook")),
+            ACTION_STYLES: (_("Styles…"), _("The styles and what an order line of each starts with")),
             ACTION_REFRESH: (_("Refresh"), _("Read the list again from the database (F5)")),
         }
         for key, (text, tip) in names.items():
@@ -460,13 +464,17 @@ class OrdersTab(QWidget):
             ACTION_SUBMIT: row is not None and stage == "draft" and allowed(actor, "orders.submit"),
             ACTION_CANCEL: row is not None and "cancelled" in TRANSITIONS.get(stage, set())
             and allowed(actor, "orders.cancel"),
-            ACTION_PRINT: row is not None,
+            ACTION_PRINT: row is not None and confirmation_refusal(row.order_no, row.stage) is None,
             ACTION_IMPORT: allowed(actor, "orders.edit"),
             ACTION_EXPORT: True,
+            ACTION_STYLES: True,  # all may look; saving needs the right to edit styles
             ACTION_REFRESH: True,
         }
         for key, on in enable.items():
             self.actions_by_id[key].setEnabled(on)
+        # A disabled Print says why: the confirmation exists only for a contracted order.
+        refusal = confirmation_refusal(row.order_no, row.stage) if row is not None else None
+        self.actions_by_id[ACTION_PRINT].setToolTip(refusal or _("Print the order confirmation for the customer"))
 
     def _context_menu(self, pos) -> None:
         index = self.table.indexAt(pos)
@@ -527,6 +535,11 @@ class OrdersTab(QWidget):
         row = self.selected_order()
         if row is not None:
             run_external_action(self.ctx, "actions_print", "print_confirmation", self, row.id)
+
+    def open_styles(self) -> None:
+        from ..styles.window import open_styles_window
+
+        self.styles_window = open_styles_window(self.ctx, self)
 
     def import_orders(self) -> None:
         run_external_action(self.ctx, "actions_import", "import_orders", self)

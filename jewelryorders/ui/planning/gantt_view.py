@@ -570,18 +570,21 @@ class GanttWidget(QWidget):
         self._undo_action.setText(_("Undo"))
         self._redo_action.setText(_("Redo"))
         self._update_undo_tooltips()
-        chips = "&nbsp;&nbsp;".join(
-            f"<span style='color:{STATE_COLORS[s]}; font-size:15px'>&#9632;</span>&nbsp;{html.escape(_(STATE_LABELS[s]))}"
-            for s in STATES)
-        chips += (f"&nbsp;&nbsp;<span style='color:{TODAY.name()}; font-weight:bold'>|</span>&nbsp;"
-                  f"{html.escape(_('Today'))}")
+        # Entries are joined by ordinary spaces (a line may break there), each entry held together by &nbsp;.
+        entries = [f"<span style='color:{STATE_COLORS[s]}; font-size:15px'>&#9632;</span>&nbsp;"
+                   f"{html.escape(_(STATE_LABELS[s])).replace(' ', '&nbsp;')}" for s in STATES]
+        entries.append(f"<span style='color:{TODAY.name()}; font-weight:bold'>|</span>&nbsp;"
+                       f"{html.escape(_('Today')).replace(' ', '&nbsp;')}")
+        chips = " &nbsp; ".join(entries)
         self._legend.setText(chips)
         self._load_caption.setText(_("Workshop load:"))
-        self._load_legend.setText(
-            f"<span style='color:{LOAD_OK.name()}; font-size:15px'>&#9632;</span>&nbsp;{html.escape(_('Booked'))}"
-            f"&nbsp;&nbsp;<span style='color:{LOAD_OVER.name()}; font-size:15px'>&#9632;</span>&nbsp;"
-            f"{html.escape(_('Over capacity'))}&nbsp;&nbsp;<span style='color:{CAPACITY.name()}'>&#9472;&#9472;</span>"
-            f"&nbsp;{html.escape(_('Capacity'))}")
+        def whole(text: str) -> str:
+            return html.escape(text).replace(" ", "&nbsp;")
+
+        self._load_legend.setText(" &nbsp; ".join((
+            f"<span style='color:{LOAD_OK.name()}; font-size:15px'>&#9632;</span>&nbsp;{whole(_('Booked'))}",
+            f"<span style='color:{LOAD_OVER.name()}; font-size:15px'>&#9632;</span>&nbsp;{whole(_('Over capacity'))}",
+            f"<span style='color:{CAPACITY.name()}'>&#9472;&#9472;</span>&nbsp;{whole(_('Capacity'))}")))
         self._fill_load_combo()
         if not self._message_level:
             self._show_hint()
@@ -676,9 +679,13 @@ class GanttWidget(QWidget):
             button.setDefaultAction(action)
             toolbar.addWidget(button)
         toolbar.addStretch(1)
+        # The legend has a line of its own and wraps between its entries, so it is always shown whole and never
+        # makes the chart wider than a 1366-pixel screen allows.
         self._legend = QLabel()
+        self._legend.setObjectName("gantt_legend")
         self._legend.setTextFormat(Qt.TextFormat.RichText)
-        toolbar.addWidget(self._legend)
+        self._legend.setWordWrap(True)
+        self._legend.setContentsMargins(6, 0, 6, 0)
 
         load_panel = QWidget()
         load_layout = QVBoxLayout(load_panel)
@@ -692,10 +699,14 @@ class GanttWidget(QWidget):
         self._load_combo.currentIndexChanged.connect(self._load_combo_changed)
         self._load_legend = QLabel()
         self._load_legend.setTextFormat(Qt.TextFormat.RichText)
+        self._load_legend.setWordWrap(True)
+        self._load_legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._load_combo.setMinimumContentsLength(8)
+        self._load_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         load_bar.addWidget(self._load_caption)
         load_bar.addWidget(self._load_combo)
         load_bar.addStretch(1)
-        load_bar.addWidget(self._load_legend)
+        load_bar.addWidget(self._load_legend, 1)
         self._load_chart = _LoadChart(self)
         load_layout.addLayout(load_bar)
         load_layout.addWidget(self._load_chart, 1)
@@ -720,6 +731,7 @@ class GanttWidget(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(3)
         outer.addLayout(toolbar)
+        outer.addWidget(self._legend)
         outer.addWidget(splitter, 1)
         outer.addWidget(self._status)
 

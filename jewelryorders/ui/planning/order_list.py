@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...i18n import N_, _
+from ..common.column_sizing import fit_columns
 from ...models.planning import PLAN_STATUSES
 from ...services.planning import plans as plan_service
 from ...services.stages import stage_label
@@ -93,8 +94,8 @@ class OrderList(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        for column, width in enumerate((108, 90, 82, 64, 80, 70, 44)):
-            self.table.setColumnWidth(column, width)
+        self.column_fitter = fit_columns(self.table)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self.sig_selected.emit(self.selected_id()))
 
         filters = QHBoxLayout()

@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QLineEdit,
+    QFrame,
     QMenu,
+    QScrollArea,
     QSplitter,
     QToolBar,
     QToolButton,
@@ -151,18 +153,27 @@ class PlanningTab(QWidget):
         self.panel.sig_edit_requested.connect(self.edit_step)
         self.panel.sig_print_requested.connect(self.print_step)
 
+        # The side panel scrolls when its pane is narrower than its content, and the order list may be dragged
+        # shut, so the tab fits a 1366-pixel screen in every language while the panes keep useful widths.
+        self.panel_scroll = QScrollArea()
+        self.panel_scroll.setObjectName("planning_panel_scroll")
+        self.panel_scroll.setWidget(self.panel)
+        self.panel_scroll.setWidgetResizable(True)
+        self.panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.panel_scroll.setMinimumWidth(280)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("planning_splitter")
         self.splitter.addWidget(self.orders)
         self.splitter.addWidget(self.gantt)
-        self.splitter.addWidget(self.panel)
+        self.splitter.addWidget(self.panel_scroll)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([370, 760, 770])
-        self.splitter.setChildrenCollapsible(False)
-        self.orders.setMinimumWidth(340)
-        self.panel.setMinimumWidth(560)
+        self.splitter.setSizes([300, 600, 460])
+        self.splitter.setChildrenCollapsible(True)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setCollapsible(2, False)
+        self.orders.setMinimumWidth(220)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -1,4 +1,4 @@
-"""Dialogs of the Review tab: due times for the departments, a negotiation entry, a reason, a signed contract."""
+"""Dialogs of the Review tab: due times, a talk with the customer, a reason, an amount, the price policy, a contract."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from ... import clock
 from ...i18n import _, current_language
 from ...models.reviews import REVIEW_DEPARTMENTS
 from ...models.users import DEPARTMENTS
+from ...models.orders import METALS
+from ...services.review.policy import CurrencyPolicyInput, PricePolicy
 from ...services.review.procedure import ContractInput, NegotiationInput
 from ...services.review.report import department_paper_label
 
@@ -230,3 +232,99 @@ class ContractDialog(QDialog):
     def value(self) -> ContractInput:
         return ContractInput(self.contract_no.text(), self.signed.date().toPython(),
                              [d for d, box in self.copies.items() if box.isChecked()])
+
+
+class AmountDialog(QDialog):
+    """An amount with a note: a payment the customer made, or a new credit limit with its reason."""
+
+    def __init__(self, title: str, prompt: str, amount_label: str, note_label: str, currency: str,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("amount_dialog")
+        self.setWindowTitle(title)
+        self.prompt = QLabel(prompt)
+        self.prompt.setWordWrap(True)
+        self.amount = QLineEdit()
+        self.amount.setObjectName("amount")
+        self.amount.setPlaceholderText(currency)
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("note")
+        form = QFormLayout()
+        form.addRow(amount_label, self.amount)
+        form.addRow(note_label, self.note)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        layout.addLayout(form)
+        self.buttons = _Buttons(self)
+        layout.addWidget(self.buttons)
+        self.buttons.set_texts(_("Save"))
+        self.resize(460, 260)
+
+    def value(self) -> tuple[str, str]:
+        return self.amount.text(), self.note.toPlainText()
+
+
+class PricePolicyDialog(QDialog):
+    """The company's price policy for one currency: metal price per gram, labour per piece, minimum margin."""
+
+    def __init__(self, policy: PricePolicy, currency: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("price_policy_dialog")
+        self.policy = policy
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.currency = QLineEdit(currency)
+        self.currency.setObjectName("currency")
+        self.currency.setMaxLength(3)
+        self.labour = QLineEdit()
+        self.labour.setObjectName("labour")
+        self.margin = QLineEdit()
+        self.margin.setObjectName("margin")
+        self.labels = {key: QLabel() for key in ("currency", "labour", "margin")}
+        form = QFormLayout()
+        form.addRow(self.labels["currency"], self.currency)
+        form.addRow(self.labels["labour"], self.labour)
+        form.addRow(self.labels["margin"], self.margin)
+        self.metals_group = QGroupBox()
+        grid = QGridLayout(self.metals_group)
+        self.metal_prices: dict[str, QLineEdit] = {}
+        self.metal_labels: dict[str, QLabel] = {}
+        for i, metal in enumerate(METALS):
+            label, edit = QLabel(), QLineEdit()
+            edit.setObjectName(f"metal_{metal}")
+            self.metal_labels[metal], self.metal_prices[metal] = label, edit
+            grid.addWidget(label, i // 2, (i % 2) * 2)
+            grid.addWidget(edit, i // 2, (i % 2) * 2 + 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(form)
+        layout.addWidget(self.metals_group)
+        self.buttons = _Buttons(self)
+        layout.addWidget(self.buttons)
+        self.currency.editingFinished.connect(lambda: self.show_currency(self.currency.text().strip().upper()))
+        self.retranslate_ui()
+        self.show_currency(currency)
+
+    def show_currency(self, currency: str) -> None:
+        current = self.policy.for_currency(currency)
+        self.labour.setText(format(current.labour_per_piece.normalize(), "f") if current else "")
+        self.margin.setText(format(current.min_margin_pct.normalize(), "f") if current else "")
+        for metal, edit in self.metal_prices.items():
+            price = current.metal_price_per_g.get(metal) if current else None
+            edit.setText("" if price is None else format(price.normalize(), "f"))
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Company price policy"))
+        self.intro.setText(_("Minimum price per piece = metal weight × metal price per gram + labour; the unit price "
+                             "must be at least the minimum margin above it. One policy per currency."))
+        self.labels["currency"].setText(_("Currency"))
+        self.labels["labour"].setText(_("Labour charge per piece"))
+        self.labels["margin"].setText(_("Minimum margin %"))
+        self.metals_group.setTitle(_("Metal price per gram"))
+        for metal, label in self.metal_labels.items():
+            label.setText(_(METALS[metal]))
+        self.buttons.set_texts(_("Save"))
+
+    def value(self) -> CurrencyPolicyInput:
+        return CurrencyPolicyInput(self.currency.text(), self.labour.text(), self.margin.text(),
+                                   {m: e.text() for m, e in self.metal_prices.items() if e.text().strip()})

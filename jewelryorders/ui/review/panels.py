@@ -9,14 +9,17 @@ from html import escape
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QTextBrowser, QVBoxLayout, QWidget
 
-from ...i18n import _, current_language
+from ...i18n import N_, _, current_language
 from ...i18n import formats
 from ...models.orders import CHANNELS, STONE_TYPES
-from ...models.reviews import DECISIONS, PRELIMINARY_OUTCOMES, ROUND_RESULTS, VERDICTS
+from ...models.reviews import CLEARANCE_KINDS, DECISIONS, PRELIMINARY_OUTCOMES, ROUND_RESULTS, VERDICTS
 from ...models.users import DEPARTMENTS, ROLES
 from ...services.orders.intake import OrderView
+from ...models.reviews import PRELIMINARY_CHECKS
+from ...services.review.policy import line_price_text, price_summary_text
 from ...services.review.procedure import (
-    CHECK_CREDIT, CHECK_LEAD_TIME, COVER_DECISION, ReviewChecks, credit_text, lead_time_text,
+    CHECK_CRAFT, CHECK_CREDIT, CHECK_LEAD_TIME, CHECK_ORDER, CHECK_PRICE, CLEARED_LABELS, CLEARED_PASSED,
+    ReviewChecks, craft_text, credit_problem_text, credit_text, lead_time_text,
 )
 from ...services.review.queries import OpinionView, ReviewHistory, opinion_fields
 from ...services.review.report import department_paper_label
@@ -45,32 +48,53 @@ def _coloured(text: str, colour: str, bold: bool = True) -> str:
 
 
 def checks_html(checks: ReviewChecks) -> str:
-    """The computed credit and lead-time checks, failed ones in red with how they are covered."""
+    """The four checks with their figures: none is assumed; a failed one says what cleared it or what would."""
+    figures = {
+        CHECK_CREDIT: [credit_text(checks.credit) + " — " + credit_problem_text(checks.credit)],
+        CHECK_LEAD_TIME: [lead_time_text(checks.lead_time)],
+        CHECK_CRAFT: [craft_text(checks.craft)],
+        CHECK_PRICE: [price_summary_text(checks.price)] + [
+            line_price_text(line, checks.price.currency) for line in checks.price.lines[:MAX_PRICE_LINES_SHOWN]],
+    }
+    if len(checks.price.lines) > MAX_PRICE_LINES_SHOWN:
+        figures[CHECK_PRICE].append(_("… and {count} more lines",
+                                      count=len(checks.price.lines) - MAX_PRICE_LINES_SHOWN))
     rows = []
-    for key, ok, figures in ((CHECK_CREDIT, checks.credit.ok, credit_text(checks.credit)),
-                             (CHECK_LEAD_TIME, checks.lead_time.ok, lead_time_text(checks.lead_time))):
-        title = _("Credit") if key == CHECK_CREDIT else _("Lead time")
-        if ok:
-            verdict = _coloured(_("OK"), GREEN)
+    for key in CHECK_ORDER:
+        title = _(PRELIMINARY_CHECKS[key])
+        cleared = checks.cleared.get(key)
+        if checks.ok(key):
+            verdict = _coloured(_("Passed"), GREEN)
+            if cleared and cleared != CLEARED_PASSED:
+                verdict += " " + _coloured(_(CLEARED_LABELS[cleared]), GREEN, bold=False)
+        elif key == CHECK_CRAFT and checks.craft.judged is None:
+            verdict = _coloured(_("Not judged yet"), AMBER)
         else:
-            verdict = _coloured(_("Over limit") if key == CHECK_CREDIT else _("Lead time too short"), RED)
-            covered = checks.covered.get(key)
-            if covered == COVER_DECISION:
-                verdict += " " + _coloured(_("(accepted by a manager)"), AMBER, bold=False)
-            elif covered:
-                verdict += " " + _coloured(_("(negotiated with the customer)"), AMBER, bold=False)
+            verdict = _coloured(_("Not passed"), RED)
+            if cleared:
+                verdict += " " + _coloured(_(CLEARED_LABELS[cleared]), AMBER, bold=False)
             else:
-                verdict += " " + _coloured(_("needs a negotiation or a manager's decision"), RED, bold=False)
-        rows.append(f"<tr><td><b>{escape(title)}</b></td><td>{verdict}</td></tr>"
-                    f"<tr><td></td><td>{escape(figures)}</td></tr>")
+                verdict += " " + _coloured(_(OPEN_HINTS[key]), RED, bold=False)
+        rows.append(f"<tr><td><b>{escape(title)}</b></td><td>{verdict}</td></tr>")
+        rows.extend(f"<tr><td></td><td style='color:{GREY}'>{escape(line)}</td></tr>" for line in figures[key])
     styles = [s for s in checks.lead_time.styles]
     if styles:
         parts = [f"{escape(s.style_code)} {s.lead_days}" + ("" if s.in_master else "*") for s in styles[:20]]
         note = _("Standard lead days per style: {styles}", styles=", ".join(parts))
         if any(not s.in_master for s in styles):
             note += " " + _("(* not in the style master: the factory's default lead time)")
-        rows.append(f"<tr><td></td><td style='color:{GREY}'>{note}</td></tr>")
+        rows.append(f"<tr><td></td><td style='color:{GREY}'>{escape(note)}</td></tr>")
     return "<table cellspacing='2'>" + "".join(rows) + "</table>"
+
+
+MAX_PRICE_LINES_SHOWN = 6
+# What answers a failed check, shown beside it while it is open.
+OPEN_HINTS = {
+    CHECK_CREDIT: N_("needs a payment, a raised limit or management's decision"),
+    CHECK_LEAD_TIME: N_("needs a new delivery date or management's decision"),
+    CHECK_CRAFT: N_("needs technical's confirmation or management's decision"),
+    CHECK_PRICE: N_("needs a price that meets the policy or management's decision"),
+}
 
 
 class OrderDetailsPanel(QWidget):
@@ -172,10 +196,10 @@ def history_html(history: ReviewHistory, departments: set[str] | None = None) ->
                 flags.append(_("credit over limit"))
             if not p.lead_ok:
                 flags.append(_("lead time too short"))
-            if not p.craft_ok:
-                flags.append(_("craft doubtful"))
+            if p.craft_ok is False:
+                flags.append(_("craft too complex"))
             if not p.price_ok:
-                flags.append(_("price terms open"))
+                flags.append(_("price below the policy"))
             flag_text = f" <span style='color:{RED}'>({escape(', '.join(flags))})</span>" if flags else ""
             note = f"<br>&nbsp;&nbsp;{escape(p.note)}" if p.note else ""
             parts.append(f"<li>{escape(local_time(p.reviewed_at))} {escape(p.reviewed_by)}: "
@@ -189,6 +213,13 @@ def history_html(history: ReviewHistory, departments: set[str] | None = None) ->
             parts.append(f"<li>{escape(n.talked_on.isoformat())} · {escape(_('with {who}', who=n.with_whom))} · "
                          f"{escape(n.agreed)}{changes} <span style='color:{GREY}'>({escape(n.recorded_by)})</span>"
                          f"</li>")
+        parts.append("</ul>")
+    if history.clearances:
+        parts.append(f"<h4>{escape(_('Payments, credit limits, technical confirmations'))}</h4><ul>")
+        for c in history.clearances:
+            amount = f" {escape(money(c.amount, c.currency))}" if c.amount is not None else ""
+            parts.append(f"<li>{escape(local_time(c.recorded_at))} {escape(c.recorded_by)}: "
+                         f"<b>{escape(_(CLEARANCE_KINDS[c.kind]))}</b>{amount} — {escape(c.note)}</li>")
         parts.append("</ul>")
     if history.decisions:
         parts.append(f"<h4>{escape(_('Decisions'))}</h4><ul>")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -28,20 +29,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..common.column_sizing import fit_columns
 from ... import clock
 from ...i18n import N_, _, current_language
 from ...models.reviews import DECISIONS, FEASIBILITY, LEVELS, VERDICTS
 from ...models.users import DEPARTMENTS
 from ...services.orders import intake as order_service
 from ...services.permissions import allowed
+from ...services.review import policy as price_policy
 from ...services.review import procedure as review_service
 from ...services.review import queries
 from ...services.stages import stage_label
 from .. import operations
 from ..common.paged_model import Column, PagedTableModel
 from ..context import UiContext
-from .dialogs import ContractDialog, NegotiationDialog, ReasonDialog, SendToDepartmentsDialog
+from .dialogs import (
+    AmountDialog, ContractDialog, NegotiationDialog, PricePolicyDialog, ReasonDialog, SendToDepartmentsDialog,
+)
 from .panels import HistoryBrowser, OrderDetailsPanel, checks_html, local_time, money
+
+# The reviewer's judgement of the style and craft requirements; the first entry is where every order starts.
+CRAFT_CHOICES: dict[bool | None, str] = {
+    None: N_("Not judged yet"),
+    True: N_("Clear"),
+    False: N_("Too complex"),
+}
 
 OVERDUE_BACKGROUND = QColor("#fde2e1")
 OVERDUE_TEXT = QColor("#b42318")
@@ -83,9 +95,12 @@ def _table(model: PagedTableModel, widths: list[int]) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
-    # Fixed widths: sizing to contents would fetch every page of a long list.
+    # Sized to the header and a sample of the first page's rows (never every page of a long list); the widths
+    # given are where the columns start before the first load.
     for column, width in enumerate(widths):
         view.setColumnWidth(column, width)
+    view.column_fitter = fit_columns(view)
+    view.horizontalHeader().setStretchLastSection(True)
     return view
 
 
@@ -162,15 +177,22 @@ class PreliminaryView(_ListView):
         checks_layout = QVBoxLayout(self.checks_group)
         checks_layout.addWidget(self.checks)
         self.judgement_group = QGroupBox()
-        self.craft_ok = QCheckBox()
-        self.craft_ok.setChecked(True)
+        # Nothing is assumed: the craft starts "not judged" and the reviewer chooses, with a note.
+        self.craft_choice = QComboBox()
+        self.craft_choice.setObjectName("craft_choice")
+        for _key in CRAFT_CHOICES:
+            self.craft_choice.addItem("")
         self.craft_note = QLineEdit()
-        self.price_ok = QCheckBox()
-        self.price_ok.setChecked(True)
+        self.craft_note.setObjectName("craft_note")
         self.price_note = QLineEdit()
+        self.price_note.setObjectName("price_note")
+        self.craft_label, self.price_label = QLabel(), QLabel()
         form = QFormLayout(self.judgement_group)
-        form.addRow(self.craft_ok, self.craft_note)
-        form.addRow(self.price_ok, self.price_note)
+        craft_row = QHBoxLayout()
+        craft_row.addWidget(self.craft_choice)
+        craft_row.addWidget(self.craft_note, 1)
+        form.addRow(self.craft_label, craft_row)
+        form.addRow(self.price_label, self.price_note)
         self.accept_button = QPushButton()
         self.accept_button.setObjectName("accept_send")
         self.negotiate_button = QPushButton()
@@ -181,8 +203,19 @@ class PreliminaryView(_ListView):
         self.escalate_button.setObjectName("escalate")
         self.report_button = QPushButton()
         self.report_button.setObjectName("report")
+        # What answers a failed check, each for those allowed to record it.
+        self.clear_button = QPushButton()
+        self.clear_button.setObjectName("clear_check")
+        self.clear_menu = QMenu(self.clear_button)
+        self.payment_action = self.clear_menu.addAction("", self.record_payment)
+        self.limit_action = self.clear_menu.addAction("", self.raise_limit)
+        self.technical_action = self.clear_menu.addAction("", self.confirm_craft)
+        self.clear_menu.addSeparator()
+        self.policy_action = self.clear_menu.addAction("", self.edit_price_policy)
+        self.clear_button.setMenu(self.clear_menu)
         buttons = QHBoxLayout()
-        for b in (self.accept_button, self.negotiate_button, self.log_button, self.escalate_button):
+        for b in (self.accept_button, self.negotiate_button, self.log_button, self.escalate_button,
+                  self.clear_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.report_button)
@@ -206,6 +239,7 @@ class PreliminaryView(_ListView):
         self.log_button.clicked.connect(lambda: self.negotiate(first=False))
         self.escalate_button.clicked.connect(self.escalate)
         self.report_button.clicked.connect(self.print_report)
+        self.craft_choice.currentIndexChanged.connect(lambda _i: self._show_checks())
         self.retranslate_ui()
 
     def _make_model(self) -> PagedTableModel:
@@ -224,15 +258,25 @@ class PreliminaryView(_ListView):
     def retranslate_ui(self) -> None:
         self.checks_group.setTitle(_("Checks"))
         self.judgement_group.setTitle(_("Sales' judgement"))
-        self.craft_ok.setText(_("Craft can be made as ordered"))
-        self.craft_note.setPlaceholderText(_("Note on craft (optional)"))
-        self.price_ok.setText(_("Price terms agreed"))
-        self.price_note.setPlaceholderText(_("Note on price terms (optional)"))
+        self.craft_label.setText(_("Style and craft requirements"))
+        for index, key in enumerate(CRAFT_CHOICES):
+            self.craft_choice.setItemText(index, _(CRAFT_CHOICES[key]))
+        self.craft_note.setPlaceholderText(_("Note on the craft (required when too complex)"))
+        self.price_label.setText(_("Price terms"))
+        self.price_note.setPlaceholderText(_("Note on price terms (optional; the policy check is above)"))
+        self.clear_button.setText(_("Clear a check"))
+        self.clear_button.setToolTip(_("Record what answers a failed check; a talk with the customer alone clears "
+                                       "nothing"))
+        self.payment_action.setText(_("Record a payment…"))
+        self.limit_action.setText(_("Raise the credit limit…"))
+        self.technical_action.setText(_("Technical confirmation of the craft…"))
+        self.policy_action.setText(_("Company price policy…"))
         self.accept_button.setText(_("Accept and send…"))
         self.accept_button.setToolTip(_("Accept the order and send it to production, technical and purchasing for "
                                         "the detailed review"))
-        self.negotiate_button.setText(_("Negotiate…"))
-        self.log_button.setText(_("Log negotiation…"))
+        self.negotiate_button.setText(_("Talks with the customer…"))
+        self.negotiate_button.setToolTip(_("Record a talk with the customer; the order waits in talks"))
+        self.log_button.setText(_("Log a talk…"))
         self.escalate_button.setText(_("Escalate…"))
         self.report_button.setText(_("Review report"))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.columns) - 1)
@@ -245,6 +289,14 @@ class PreliminaryView(_ListView):
                   self.report_button):
             b.setEnabled(row is not None and editable)
         self.report_button.setEnabled(row is not None)
+        actor = self.ctx.actor
+        in_review = row is not None and row.stage in review_service.PRELIMINARY_STAGES
+        self.payment_action.setEnabled(in_review and allowed(actor, "review.credit"))
+        self.limit_action.setEnabled(in_review and allowed(actor, "review.credit"))
+        self.technical_action.setEnabled(in_review and allowed(actor, "review.technical_confirm"))
+        self.policy_action.setEnabled(allowed(actor, "review.price_policy"))
+        self.clear_button.setEnabled(any(a.isEnabled() for a in (self.payment_action, self.limit_action,
+                                                                 self.technical_action, self.policy_action)))
         if row is None:
             self.title.setText(_("Choose an order in the list."))
             self.status.clear()
@@ -256,23 +308,93 @@ class PreliminaryView(_ListView):
         self.negotiate_button.setEnabled(editable and row.stage in ("preliminary_review", "negotiating"))
         self.escalate_button.setEnabled(editable and row.stage in ("preliminary_review", "negotiating"))
         self.accept_button.setEnabled(editable and row.status != queries.STATUS_AWAITING_MANAGER)
-        checks = operations.run(self.ctx, self, lambda: review_service.compute_checks(self.ctx.db, row.order_id),
-                                quiet_errors=True)
-        self.checks.setText(checks_html(checks) if checks else "")
+        self._show_checks()
         history = operations.run(self.ctx, self, lambda: queries.review_history(self.ctx.db, row.order_id),
                                  quiet_errors=True)
         self.history.show_history(history)
 
+    def _craft_judgement(self) -> bool | None:
+        return list(CRAFT_CHOICES)[self.craft_choice.currentIndex()] if self.craft_choice.currentIndex() >= 0 \
+            else None
+
+    def _show_checks(self) -> None:
+        """The checks as they stand, with the craft as judged on screen (or the latest recorded judgement)."""
+        row = self.selected()
+        if row is None:
+            return
+        judged = self._craft_judgement()
+        craft = None if judged is None else review_service.CraftCheck(judged, self.craft_note.text())
+        checks = operations.run(self.ctx, self, lambda: review_service.compute_checks(self.ctx.db, row.order_id,
+                                                                                      craft=craft),
+                                quiet_errors=True)
+        self.checks.setText(checks_html(checks) if checks else "")
+
     def _prelim(self) -> review_service.PreliminaryInput:
-        return review_service.PreliminaryInput(self.craft_ok.isChecked(), self.craft_note.text(),
-                                               self.price_ok.isChecked(), self.price_note.text())
+        return review_service.PreliminaryInput(self._craft_judgement(), self.craft_note.text(),
+                                               self.price_note.text())
 
     def _done(self, order_id: int) -> None:
-        self.craft_ok.setChecked(True)
-        self.price_ok.setChecked(True)
+        self.craft_choice.setCurrentIndex(0)
         self.craft_note.clear()
         self.price_note.clear()
         self._changed(order_id)
+
+    def record_payment(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        dialog = AmountDialog(_("Record a payment"), _("A payment the customer made for order {order_no} (a deposit, "
+                                                       "or cash in advance).", order_no=row.order_no),
+                              _("Amount paid"), _("Note"), row.currency, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        amount, note = dialog.value()
+        operations.run(self.ctx, self, lambda: review_service.record_payment(self.ctx.db, self.ctx.actor,
+                                                                             row.order_id, amount, note),
+                       success=_("Payment recorded for {order_no}", order_no=row.order_no),
+                       on_success=lambda _r: self._changed(row.order_id))
+
+    def raise_limit(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        dialog = AmountDialog(_("Raise the credit limit"), _("The new credit limit of {customer} and the reason.",
+                                                             customer=row.customer_name),
+                              _("New credit limit"), _("Reason"), row.currency, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        amount, note = dialog.value()
+        operations.run(self.ctx, self, lambda: review_service.raise_credit_limit(self.ctx.db, self.ctx.actor,
+                                                                                 row.order_id, amount, note),
+                       success=_("Credit limit of {customer} raised", customer=row.customer_name),
+                       on_success=lambda _r: self._changed(row.order_id))
+
+    def confirm_craft(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        dialog = ReasonDialog(_("Technical confirmation"),
+                              _("How can the style of {order_no} be made?", order_no=row.order_no),
+                              _("Confirm"), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        note = dialog.value()
+        operations.run(self.ctx, self, lambda: review_service.confirm_craft(self.ctx.db, self.ctx.actor,
+                                                                            row.order_id, note),
+                       success=_("Craft of {order_no} confirmed by technical", order_no=row.order_no),
+                       on_success=lambda _r: self._changed(row.order_id))
+
+    def edit_price_policy(self) -> None:
+        row = self.selected()
+        current = operations.run(self.ctx, self, lambda: price_policy.get_price_policy(self.ctx.db))
+        if current is None:
+            return
+        dialog = PricePolicyDialog(current, row.currency if row is not None else "HKD", self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        data = dialog.value()
+        operations.run(self.ctx, self, lambda: price_policy.set_price_policy(self.ctx.db, self.ctx.actor, data),
+                       success=_("Price policy saved"), on_success=lambda _r: self._show_checks())
 
     def accept_and_send(self) -> None:
         row = self.selected()

@@ -1,0 +1,1 @@
+"""The style window: the styles the factory makes and what an order line of each starts with."""
