@@ -1,8 +1,7 @@
 """materials and purchasing
 
 Revision ID: 0009
-Revises: 0004
-Create Date: 2026-12-03 19:43:23.590821
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ import jewelryorders.models.base
 
 
 revision = '0009'
-down_revision = '0004'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
