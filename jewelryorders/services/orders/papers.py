@@ -10,7 +10,6 @@ from pathlib import Path
 from ... import clock
 from ...db import Database
 from ...i18n import N_, _, normalize_language
-from ...reports.order_confirmation import write_order_confirmation
 from ..context import Actor, unit_of_work
 from ..documents import list_documents, store_bytes
 from ..errors import GateError, ValidationError
@@ -76,6 +75,8 @@ def print_order_confirmation(db: Database, actor: Actor, order_id: int, out_path
     data = replace(data, attachments=[name for name in data.attachments if name in own_files])
     printed_at = printed_at or clock.now()
     with tempfile.TemporaryDirectory(prefix="jo-confirmation-") as tmp:
+        from ...reports.order_confirmation import write_order_confirmation  # ReportLab only when printing
+
         rendered = write_order_confirmation(data, Path(tmp) / confirmation_file_name(order.order_no), lang=lang,
                                             printed_by=actor.display_name or actor.username, printed_at=printed_at)
         content = Path(rendered).read_bytes()

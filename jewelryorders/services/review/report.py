@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -9,28 +10,69 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...db import Database
-from ...i18n import N_, normalize_language, tr
-from ...i18n import formats
+from ...i18n import N_, formats, normalize_language, tr
 from ...models.customers import Customer
 from ...models.documents import Document
 from ...models.orders import CHANNELS, STAGES, STONE_TYPES, OrderLine
 from ...models.reviews import PRELIMINARY_CHECKS, ROUND_RESULTS
 from ...models.users import DEPARTMENTS, Setting
 from ...reports.paper_data import (
-    DECISION_ABANDON, DECISION_PENDING, DECISION_PROCEED, DECISION_RENEGOTIATE, OUTCOME_ACCEPT, OUTCOME_ESCALATE,
-    OUTCOME_NEGOTIATE, ROUND_FAILED, ROUND_PASSED, VERDICT_PASS, VERDICT_PASS_WITH_CONDITIONS, VERDICT_REJECT,
-    ContractData, DecisionData, NegotiationEntryData, OpinionData, OrderLineData, OrderPaperData, ReviewCheckData,
-    ReviewReportData, ReviewRoundData, StoneData,
+    DECISION_ABANDON,
+    DECISION_PENDING,
+    DECISION_PROCEED,
+    DECISION_RENEGOTIATE,
+    OUTCOME_ACCEPT,
+    OUTCOME_ESCALATE,
+    OUTCOME_NEGOTIATE,
+    ROUND_FAILED,
+    ROUND_PASSED,
+    VERDICT_PASS,
+    VERDICT_PASS_WITH_CONDITIONS,
+    VERDICT_REJECT,
+    ContractData,
+    DecisionData,
+    NegotiationEntryData,
+    OpinionData,
+    OrderLineData,
+    OrderPaperData,
+    ReviewCheckData,
+    ReviewReportData,
+    ReviewRoundData,
+    StoneData,
 )
-from ...reports.pdf_base import fmt_date
 from ..context import read_session
 from .policy import PriceCheck, check_from_json, line_price_text, price_summary_text
 from .procedure import (
-    CHECK_CRAFT, CHECK_CREDIT, CHECK_LEAD_TIME, CHECK_ORDER, CHECK_PRICE, CLEARED_CREDIT_LIMIT, CLEARED_DECISION,
-    CLEARED_LABELS, CLEARED_PASSED, CLEARED_PAYMENT, CLEARED_TECHNICAL, CraftCheck, CreditCheck, _load_order,
-    compute_checks, craft_text, credit_problem_text, credit_text, lead_time_text,
+    CHECK_CRAFT,
+    CHECK_CREDIT,
+    CHECK_LEAD_TIME,
+    CHECK_ORDER,
+    CHECK_PRICE,
+    CLEARED_CREDIT_LIMIT,
+    CLEARED_DECISION,
+    CLEARED_LABELS,
+    CLEARED_PASSED,
+    CLEARED_PAYMENT,
+    CLEARED_TECHNICAL,
+    CraftCheck,
+    CreditCheck,
+    _load_order,
+    compute_checks,
+    craft_text,
+    credit_problem_text,
+    credit_text,
+    lead_time_text,
 )
 from .queries import ReviewHistory, opinion_fields, review_history, role_label
+
+
+def fmt_date(value: dt.date | dt.datetime | None, lang: str) -> str:
+    """As the papers write dates (reports/pdf_base.fmt_date), without importing ReportLab to make a paper's data."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return (value.astimezone() if value.tzinfo else value).strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d")
 
 # Departments as a filed paper names them ("生產部", "Production department").
 DEPARTMENT_PAPER_LABELS = {
