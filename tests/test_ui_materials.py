@@ -168,3 +168,44 @@ def test_materials_suppliers_and_a_bill_of_materials_are_kept_in_the_gui(qtbot, 
     assert len(errors) == 1
     [line] = master.get_bom(db, "R-18K-001")
     assert (line.qty_per_piece, line.loss_permille) == (4125, 35)
+
+
+def test_purchasing_sees_the_orders_materials_stock_and_shortage_when_it_answers_the_review(
+        qtbot, db, make_user, factory, order_factory, sales, errors):
+    import datetime as dt
+
+    from jewelryorders import clock
+    from jewelryorders.services.materials import purchasing as purchasing_service
+    from jewelryorders.services.review import policy as review_policy
+    from jewelryorders.services.review import procedure as review
+    from jewelryorders.ui.review.tab import VIEW_INBOX, ReviewTab
+
+    buyer = make_user("purchasing", "department_head", "buyhead")
+    tech = make_user("technical", "clerk", "bomtech")
+    manager = make_user("management", "manager", "boss")
+    gold = master.create_material(db, buyer, master.MaterialInput("M-AU750Y", "metal", "18K 黃金顆粒",
+                                                                  alloy="Au750", colour="yellow"))
+    supplier = master.create_supplier(db, buyer, master.SupplierInput("金源", approved_material_ids=[gold.id]))
+    master.set_bom(db, tech, "R-18K-001", [master.BomLineInput(gold.id, "3.000")])
+    po = purchasing_service.create_purchase_order(db, buyer, purchasing_service.PurchaseOrderInput(
+        supplier.id, clock.today() + dt.timedelta(days=5), [purchasing_service.PurchaseLineInput(gold.id, "100")]))
+    purchasing_service.send_purchase_order(db, buyer, po.id)
+    order = order_factory(quantity=50)   # 50 × 3.000 g = 150 g; 100 g on order, none in stock
+    orders.submit_for_review(db, sales, order.id)
+    review_policy.set_price_policy(db, manager, review_policy.CurrencyPolicyInput("HKD", "0", "0", {"Au750": "1"}))
+    craft = review.PreliminaryInput(True, "standard casting")
+    if review.compute_checks(db, order.id, craft=review.CraftCheck(True)).blocking:
+        review.escalate(db, sales, order.id, "short lead time", craft)
+        review.decide(db, manager, order.id, "accept", "accepted")
+    due = clock.now() + dt.timedelta(days=2)
+    review.accept_and_send(db, sales, order.id, {d: due for d in ("production", "technical", "purchasing")}, craft)
+
+    tab = ReviewTab(UiContext(db, buyer, "F", EventBus()))
+    qtbot.addWidget(tab)
+    inbox = tab.views[VIEW_INBOX]
+    assert inbox.select_order(order.id)
+    assert [(r.material_code, r.still_needed, r.on_order, r.shortage) for r in inbox.requirement] == [
+        ("M-AU750Y", 150_000, 100_000, 50_000)]
+    assert "50.000 g" in inbox.materials.text()
+    assert "M-AU750Y 18K 黃金顆粒: 150.000 g (in stock 0.000 g, on order 100.000 g, short 50.000 g)" in \
+        inbox.form.materials.toPlainText()
