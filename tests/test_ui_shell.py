@@ -349,7 +349,7 @@ window.show()
 app.processEvents()
 window.tabs.currentWidget().grab()
 print("BUILT", sorted(window.tab_widgets))
-print("HEAVY", sorted(m for m in ("ortools", "pandas", "numpy", "reportlab", "openpyxl", "jewelryorders.ui.planning.tab",
+print("HEAVY", sorted(m for m in ("ortools", "pandas", "numpy", "reportlab", "openpyxl", "alembic", "jewelryorders.ui.planning.tab",
                                   "jewelryorders.ui.review.tab", "jewelryorders.cli.core") if m in sys.modules))
 window.show_tab("planning")
 print("AFTER", sorted(window.tab_widgets), "jewelryorders.ui.planning.tab" in sys.modules)
