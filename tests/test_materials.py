@@ -274,3 +274,15 @@ def test_demo_stock_balances_reconcile_with_every_movement(tmp_path):
     statuses = {po.status for po in purchasing.list_purchase_orders(db)}
     assert {"draft", "sent", "received", "cancelled"} <= statuses
     db.close()
+
+
+def test_the_factory_sets_the_over_receipt_tolerance(db, people, catalogue, admin):
+    from jewelryorders.services import users
+
+    users.update_settings(db, admin, {"materials.over_receipt_tolerance_percent": "10"})
+    po = _sent_po(db, people, catalogue, grams="100")
+    [lot] = stock.receive(db, people["buyer"], po.id, [stock.ReceiptLine(po.lines[0].id, "109")],
+                          over_receipt_reason="bar weight")
+    assert lot.on_hand_qty == 109_000
+    with pytest.raises(ValidationError, match="whole number from 0 to 50"):
+        users.update_settings(db, admin, {"materials.over_receipt_tolerance_percent": "80"})

@@ -106,7 +106,7 @@ def _lot_info(s: Session, lot: Lot) -> LotInfo:
 
 # ---- receipts ----------------------------------------------------------------------------------------------------
 
-OVER_RECEIPT_SETTING = "materials.over_receipt_tolerance_percent"
+OVER_RECEIPT_SETTING = "materials.over_receipt_tolerance_percent"  # set in the factory settings
 DEFAULT_OVER_RECEIPT_PERCENT = 5
 
 
