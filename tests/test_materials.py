@@ -286,3 +286,17 @@ def test_the_factory_sets_the_over_receipt_tolerance(db, people, catalogue, admi
     assert lot.on_hand_qty == 109_000
     with pytest.raises(ValidationError, match="whole number from 0 to 50"):
         users.update_settings(db, admin, {"materials.over_receipt_tolerance_percent": "80"})
+
+
+def test_certificates_are_filed_with_their_lot(db, people, catalogue, tmp_path):
+    po = _sent_po(db, people, catalogue, grams="50")
+    [lot] = stock.receive(db, people["buyer"], po.id, [stock.ReceiptLine(po.lines[0].id, "50")])
+    cert = tmp_path / "assay-AS-1234.pdf"
+    cert.write_bytes(b"%PDF-1.4 assay 750.2")
+    assert stock.attach_lot_documents(db, people["buyer"], lot.id, [cert]) == ["assay-AS-1234.pdf"]
+    assert [(name, size) for _id, name, size in stock.lot_documents(db, lot.id)] == [("assay-AS-1234.pdf", 20)]
+    with pytest.raises(ValidationError, match="does not exist"):
+        stock.attach_lot_documents(db, people["buyer"], lot.id, [tmp_path / "missing.pdf"])
+    with pytest.raises(PermissionDenied):
+        stock.attach_lot_documents(db, people["quality"], lot.id, [cert])
+    assert len(stock.lot_documents(db, lot.id)) == 1

@@ -271,6 +271,17 @@ class Lot(Base):
     material: Mapped[Material] = relationship()
 
 
+class LotDocument(Base):
+    """A certificate or assay report that came with a lot, kept in the document store."""
+
+    __tablename__ = "lot_documents"
+    __table_args__ = (UniqueConstraint("lot_id", "document_id", name="uq_lot_documents_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), nullable=False, index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), nullable=False)
+
+
 class StockMovement(Base):
     """One row of the stock ledger; nothing is edited in place: a correction is a new row."""
 

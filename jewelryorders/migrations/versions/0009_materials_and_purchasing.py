@@ -200,6 +200,18 @@ def upgrade() -> None:
         batch_op.create_index('ix_lots_customer_id', ['customer_id'], unique=False)
         batch_op.create_index('ix_lots_material_status', ['material_id', 'status'], unique=False)
 
+    op.create_table('lot_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_lot_documents_document_id_documents')),
+    sa.ForeignKeyConstraint(['lot_id'], ['lots.id'], name=op.f('fk_lot_documents_lot_id_lots'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lot_documents')),
+    sa.UniqueConstraint('lot_id', 'document_id', name='uq_lot_documents_pair')
+    )
+    with op.batch_alter_table('lot_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lot_documents_lot_id'), ['lot_id'], unique=False)
+
     op.create_table('stock_movements',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', jewelryorders.models.base.UTCDateTime(), nullable=False),
@@ -257,6 +269,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_stock_movements_at')
 
     op.drop_table('stock_movements')
+    with op.batch_alter_table('lot_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lot_documents_lot_id'))
+
+    op.drop_table('lot_documents')
     with op.batch_alter_table('lots', schema=None) as batch_op:
         batch_op.drop_index('ix_lots_material_status')
         batch_op.drop_index('ix_lots_customer_id')

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -238,6 +239,40 @@ def po_status_label(status: str) -> str:
     from ...models.materials import PO_STATUSES
 
     return PO_STATUSES.get(status, status)
+
+
+def attach_lot_documents(db: Database, actor: Actor, lot_id: int, paths: list[str | Path]) -> list[str]:
+    """File the certificates or assay reports that came with a lot (each stored once, by its SHA-256)."""
+    from ...models.materials import LotDocument
+    from ..documents import read_file_for_store, store_bytes
+
+    require(actor, "stock.receive")
+    files = [read_file_for_store(path) for path in paths]  # a missing or oversized file is refused before saving
+    if not files:
+        raise ValidationError(_("Choose at least one file."), "files")
+    with unit_of_work(db) as s:
+        lot = load_lot(s, lot_id, lock=True)
+        names = []
+        for name, content in files:
+            doc = store_bytes(s, actor, file_name=name, content=content, category="lot_certificate", order_id=None)
+            s.add(LotDocument(lot_id=lot.id, document_id=doc.id))
+            names.append(name)
+        s.flush()
+        audit.record(s, actor, "attach", "lot", lot.id,
+                     LazyText("Certificates filed with lot {lot_no}: {files}", lot_no=lot.lot_no, files=names),
+                     None, {"files": names})
+        return names
+
+
+def lot_documents(db: Database, lot_id: int) -> list[tuple[int, str, int]]:
+    """(document id, file name, size) of what was filed with a lot."""
+    from ...models.documents import Document
+    from ...models.materials import LotDocument
+
+    with read_session(db) as s:
+        return [(d.id, d.file_name, d.size) for d in s.scalars(
+            select(Document).join(LotDocument, LotDocument.document_id == Document.id)
+            .where(LotDocument.lot_id == lot_id).order_by(Document.id))]
 
 
 # ---- decisions on lots -------------------------------------------------------------------------------------------

@@ -53,6 +53,12 @@ def ask_save_path(parent: QWidget, suggested: str, pattern: str) -> str | None:
     return path or None
 
 
+def ask_open_paths(parent: QWidget) -> list[str]:
+    paths, _filter = QFileDialog.getOpenFileNames(parent, _("Certificates or assay reports"), "",
+                                                  _("Documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"))
+    return paths
+
+
 def open_file(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
@@ -112,6 +118,10 @@ class StockView(QWidget):
         self.export_button = QPushButton()
         self.export_button.setObjectName("export_stock")
         self.release_button, self.reject_button = QPushButton(), QPushButton()
+        self.attach_button = QPushButton()
+        self.attach_button.setObjectName("attach_certificate")
+        self.attach_button.setEnabled(allowed(ctx.actor, "stock.receive"))
+        self.attach_button.clicked.connect(self.attach)
         self.release_button.setObjectName("release_lot")
         self.reject_button.setObjectName("reject_lot")
         may_decide = allowed(ctx.actor, "lots.decide")
@@ -134,6 +144,7 @@ class StockView(QWidget):
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
         buttons.addWidget(self.lots_label, 1)
+        buttons.addWidget(self.attach_button)
         buttons.addWidget(self.release_button)
         buttons.addWidget(self.reject_button)
         bottom_layout.addLayout(buttons)
@@ -150,6 +161,7 @@ class StockView(QWidget):
         self.lots_label.setText(_("Lots in quarantine, waiting for incoming inspection"))
         self.export_button.setText(_("Export to Excel…"))
         self.release_button.setText(_("Release…"))
+        self.attach_button.setText(_("File a certificate…"))
         self.reject_button.setText(_("Reject…"))
         if not self.release_button.isEnabled():
             self.release_button.setToolTip(_("Only the head of purchasing (or quality) releases a lot."))
@@ -181,6 +193,17 @@ class StockView(QWidget):
         if done is not None:
             self.refresh()
             self.sig_changed.emit()
+
+    def attach(self) -> None:
+        lot = _selected(self.lots_table, self.lots_model)
+        if lot is None:
+            self.ctx.bus.sig_status_message.emit(_("Choose a lot first."))
+            return
+        paths = ask_open_paths(self)
+        if paths:
+            operations.run(self.ctx, self, lambda: stock.attach_lot_documents(self.ctx.db, self.ctx.actor, lot.id,
+                                                                              paths),
+                           success=_("Certificates filed with lot {lot_no}", lot_no=lot.lot_no))
 
     def export(self) -> None:
         from ...services.materials.papers import export_stock
