@@ -123,3 +123,14 @@ def test_an_older_database_is_backed_up_then_migrated_with_nothing_lost(tmp_path
     texts = [entry.text for entry in timeline.order_timeline(database, submitted)]
     assert "Stage Draft → Preliminary review — submitted for review" in texts
     database.close()
+
+
+def test_the_revisions_read_from_the_files_agree_with_alembic():
+    """Opening a current database reads the schema's head from the migration files' own lines, not Alembic; both
+    must name the same head and the same revisions."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(dbmod.alembic_config())
+    assert dbmod.head_revision() == script.get_current_head()
+    assert dbmod.known_revisions() == {rev.revision for rev in script.walk_revisions()}
+    assert {rev.revision: rev.down_revision for rev in script.walk_revisions()} == dbmod.revision_graph()

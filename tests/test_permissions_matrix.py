@@ -20,6 +20,11 @@ from jewelryorders.services.errors import GateError, PermissionDenied
 from jewelryorders.services.orders import intake as orders
 from jewelryorders.services.orders import papers as order_papers
 from jewelryorders.services.planning import checklist, master_data, plans, sheets
+from jewelryorders.services.materials import master as materials_master
+from jewelryorders.services.materials import picking as materials_picking
+from jewelryorders.services.materials import purchasing as materials_purchasing
+from jewelryorders.services.materials import stock as materials_stock
+from jewelryorders.services.review import policy as review_policy
 from jewelryorders.services.review import procedure as review
 
 from .conftest import BACKENDS, PG_URL, TEST_TODAY, _reset_postgres, order_input
@@ -56,9 +61,13 @@ class World:
         orders.submit_for_review(db, self.sales, self.preliminary.id)
         self.detailed = orders.create_order(db, self.sales, order_input(self.customer.id))
         orders.submit_for_review(db, self.sales, self.detailed.id)
+        manager = make_user("management", "manager", "matrix.boss")
+        review_policy.set_price_policy(db, manager, review_policy.CurrencyPolicyInput(
+            "HKD", "0", "0", {metal: "1" for metal in ("Au750", "Au585", "Pt950", "Ag925")}))
         due = clock.now() + dt.timedelta(days=3)
         review.accept_and_send(db, self.sales, self.detailed.id, {d: due for d in ("production", "technical",
-                                                                                    "purchasing")})
+                                                                                    "purchasing")},
+                               review.PreliminaryInput(True, "standard casting"))
         from sqlalchemy import select
 
         from jewelryorders.models.reviews import ReviewOpinion
@@ -106,12 +115,27 @@ CALLS: dict[str, Callable[[Actor, World], object]] = {
     "planning.print": lambda a, w: sheets.print_task_sheets(w.db, a, w.out("sheets.pdf"), order=w.released.order_no),
     **{f"planning.checklist.{key}": (lambda k: lambda a, w: checklist.set_checklist_item(
         w.db, a, w.released.id, k, done=True))(key) for key in ("equipment", "tooling", "materials", "training")},
+    "review.credit": lambda a, w: review.record_payment(w.db, a, w.preliminary.id, "1000", "deposit"),
+    "review.technical_confirm": lambda a, w: review.confirm_craft(w.db, a, w.preliminary.id, "can be made"),
+    "review.price_policy": lambda a, w: review_policy.set_price_policy(w.db, a, review_policy.CurrencyPolicyInput(
+        "HKD", "10", "5", {"Au750": "400"})),
+    "materials.master": lambda a, w: materials_master.create_material(w.db, a, materials_master.MaterialInput(
+        "X-1", "finding", "clasp")),
+    "materials.bom": lambda a, w: materials_master.set_bom(w.db, a, "R-18K-001", []),
+    "purchasing.orders": lambda a, w: materials_purchasing.create_purchase_order(
+        w.db, a, materials_purchasing.PurchaseOrderInput(1, TEST_TODAY, [])),
+    "stock.receive": lambda a, w: materials_stock.receive_customer_material(w.db, a, w.customer.id, 1, "1"),
+    "lots.decide": lambda a, w: materials_stock.decide_lot(w.db, a, 1, release=True, reason="looks fine"),
+    "stock.move": lambda a, w: materials_stock.issue(w.db, a, 1, "1", order_id=w.released.id),
+    "stock.adjust": lambda a, w: materials_stock.count_lot(w.db, a, 1, "1", reason="count"),
+    "stock.pick": lambda a, w: materials_picking.create_pick_list(w.db, a, w.released.id),
 }
 
 
 def _refusals() -> list[tuple[str, str, str]]:
     import jewelryorders.services.orders.papers  # noqa: F401  (registers its permission)
     import jewelryorders.services.planning.common  # noqa: F401
+    import jewelryorders.services.review.policy  # noqa: F401
     import jewelryorders.services.review.procedure  # noqa: F401
 
     cases = []

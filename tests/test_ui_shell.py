@@ -26,9 +26,9 @@ from jewelryorders.ui.main_window import (
 )
 from jewelryorders.ui.tabs import TABS, ComingLaterPage, TabFailedPage, TabSpec, create_tab, load_tab_class
 
-TAB_KEYS = ["orders", "review", "planning", "ledger", "quality", "delivery", "archive", "dashboard"]
-ENGLISH_TITLES = ["Orders", "Review", "Planning", "Ledger", "Quality", "Delivery & After-sales", "Archive",
-                  "Dashboard"]
+TAB_KEYS = ["orders", "review", "planning", "materials", "ledger", "quality", "delivery", "archive", "dashboard"]
+ENGLISH_TITLES = ["Orders", "Review", "Planning", "Materials", "Ledger", "Quality", "Delivery & After-sales",
+                  "Archive", "Dashboard"]
 
 
 @pytest.fixture(autouse=True)
@@ -198,12 +198,12 @@ def test_the_language_comes_from_the_argument_then_this_workstation_then_the_dat
 
 # -- the main window ------------------------------------------------------------------------------------------------
 
-def test_main_window_has_the_eight_tabs_in_procedure_order(qtbot, admin_ctx):
+def test_main_window_has_its_tabs_in_procedure_order(qtbot, admin_ctx):
     window = MainWindow(admin_ctx)
     qtbot.addWidget(window)
     assert window.tab_keys() == TAB_KEYS
     assert tab_titles(window) == ENGLISH_TITLES
-    assert window.tabs.tabText(5) == "Delivery && After-sales"  # shown with its '&', not as a mnemonic
+    assert window.tabs.tabText(6) == "Delivery && After-sales"  # shown with its '&', not as a mnemonic
     assert [m.title() for m in window.menuBar().findChildren(type(window.menus[MENU_FILE]))
             if m.parent() is window.menuBar()] == ["&File", "&Data", "&Admin", "&View", "&Help"]
 
@@ -241,9 +241,9 @@ def test_language_switch_retranslates_tabs_menus_and_tells_everyone(qtbot, admin
     with qtbot.waitSignal(admin_ctx.bus.sig_language_changed) as signal:
         window.set_language("zh_TW")
     assert signal.args == ["zh_TW"]
-    assert tab_titles(window)[:4] == [tr("Orders", "zh_TW"), tr("Review", "zh_TW"), tr("Planning", "zh_TW"),
-                                      "生產台賬"]
-    assert tab_titles(window)[5] == "交付與售後"
+    assert tab_titles(window)[:5] == [tr("Orders", "zh_TW"), tr("Review", "zh_TW"), tr("Planning", "zh_TW"),
+                                      "物料", "生產台賬"]
+    assert tab_titles(window)[6] == "交付與售後"
     assert window.menus[MENU_FILE].title() == "檔案(&F)"
     assert window.menus[MENU_VIEW].title() == "檢視(&V)"
     assert window.status_department.text().startswith("部門：")
@@ -349,7 +349,7 @@ window.show()
 app.processEvents()
 window.tabs.currentWidget().grab()
 print("BUILT", sorted(window.tab_widgets))
-print("HEAVY", sorted(m for m in ("ortools", "pandas", "numpy", "reportlab", "openpyxl", "jewelryorders.ui.planning.tab",
+print("HEAVY", sorted(m for m in ("ortools", "pandas", "numpy", "reportlab", "openpyxl", "alembic", "jewelryorders.ui.planning.tab",
                                   "jewelryorders.ui.review.tab", "jewelryorders.cli.core") if m in sys.modules))
 window.show_tab("planning")
 print("AFTER", sorted(window.tab_widgets), "jewelryorders.ui.planning.tab" in sys.modules)

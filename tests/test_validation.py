@@ -160,3 +160,30 @@ def test_export_survives_old_records_with_control_characters(db, sales, customer
     assert order_export.export_orders(db, OrderFilter(), path, lang="en", exported_by="Sales\x03") == 1
     row = next(load_workbook(path).worksheets[0].iter_rows(min_row=2, values_only=True))
     assert row[0] == made.order_no and row[1] == "周大福\ufffd珠寶\ufffd" and row[2] == "R-18K\ufffd-001"
+
+
+@pytest.mark.parametrize("field, value", [("currency", 123), ("currency", ["HKD"]), ("credit_rating", ["A"]),
+                                          ("credit_rating", None), ("credit_limit", float("inf")),
+                                          ("credit_limit", [1, 2])])
+def test_wrong_python_types_in_a_customer_are_refused_with_a_message(db, sales, field, value):
+    from jewelryorders.services import customers
+    from jewelryorders.services.errors import ValidationError
+
+    data = customers.CustomerInput(name="Wrong Types Ltd", currency="HKD", credit_limit="1000")
+    setattr(data, field, value)
+    with pytest.raises(ValidationError):
+        customers.create_customer(db, sales, data)
+    assert customers.search_customers(db, "Wrong Types") == []
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), [3], True, "1e400", 10**30])
+def test_wrong_quantities_in_an_order_line_are_refused_with_a_message(db, sales, customer, value):
+    from jewelryorders.services.errors import ValidationError
+    from jewelryorders.services.orders import intake as orders
+
+    from .conftest import order_input
+
+    data = order_input(customer.id)
+    data.lines[0].quantity = value
+    with pytest.raises(ValidationError):
+        orders.create_order(db, sales, data)

@@ -92,4 +92,14 @@ INDEX: dict[tuple[str, str], IndexEntry] = {
                         "imported in one go or none"), USER_REQUIRED),
     ("export", "orders"): IndexEntry("orders_io", N_("the order list (filtered) to an Excel workbook"),
                                      USER_SOMETIMES, N_("--user is optional: it names who exported the list")),
+    ("print", "purchase-order"): IndexEntry("materials", N_("a purchase order to send to the supplier (PDF)"),
+                                            USER_SOMETIMES, N_("--user is optional: it names who printed the paper")),
+    ("print", "customer-statement"): IndexEntry(
+        "materials", N_("what the factory holds of a customer's own metal and stones, and every movement of it (PDF)"),
+        USER_SOMETIMES, N_("--user is optional: it names who printed the paper")),
+    ("list", "purchase-orders"): IndexEntry("materials", N_("purchase orders with supplier, state, due date and total"),
+                                            USER_NEVER),
+    ("list", "lots"): IndexEntry("materials", N_("lots of material with their state and what is on hand"), USER_NEVER),
+    ("export", "stock"): IndexEntry("materials", N_("stock per material and every lot to an Excel workbook"),
+                                    USER_NEVER),
 }

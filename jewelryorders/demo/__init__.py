@@ -21,7 +21,7 @@ from ..services.context import Actor, unit_of_work
 from ..services.errors import GateError
 from ..services.orders import intake as orders
 from ..services.planning.forecast import refresh_forecast
-from . import data, planning
+from . import data, materials, planning
 from .history import CANCEL_REASONS, HISTORY_DAYS, LATE_SHARE, Lives, OrderLife, plan_lives
 
 # progress(phase, done, total): called as each phase goes on and once when it ends (done == total).
@@ -135,6 +135,10 @@ def build_demo(db: Database, n_orders: int = 500, seed: int = 1, today: dt.date 
     _cancel(db, rng, actors, lives, phases)
     _plan_and_work(driver, rng, lives, phases, result)
     _credit_review(db, rng, actors, cust_list, phases, result)
+
+    phases.begin(_("Materials and purchasing"), 1)
+    result.notes.append(materials.advance_demo(db, rng, actors, today))
+    phases.end(1)
 
     phases.begin(_("Delay forecast"), 1)
     late = [row for row in refresh_forecast(db, today) if row.days_late > 0]

@@ -19,6 +19,7 @@ DOCUMENT_CATEGORIES: dict[str, str] = {
     "order_confirmation": N_("Order confirmation"),
     "production_plan": N_("Production plan"),
     "task_sheet": N_("Task sheet"),
+    "lot_certificate": N_("Certificate or assay of a lot"),
 }
 
 

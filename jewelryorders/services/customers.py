@@ -80,13 +80,14 @@ def _validate(data: CustomerInput) -> dict:
     }
     if values["email"] and not EMAIL_PATTERN.match(values["email"]):
         p.add("email", _("E-mail: '{value}' is not an e-mail address.", value=values["email"][:60]))
-    if data.credit_rating not in CREDIT_RATINGS:
+    rating = data.credit_rating if isinstance(data.credit_rating, str) else ""
+    if rating not in CREDIT_RATINGS:
         p.add("credit_rating", _("Choose a credit rating (A, B, C or D)."))
-    values["credit_rating"] = data.credit_rating
+    values["credit_rating"] = rating
     limit = decimal_value(p, "credit_limit", _("Credit limit"), data.credit_limit, places=2, allow_zero=True,
                           maximum=Decimal("999999999999"))
     values["credit_limit"] = limit
-    currency = (data.currency or "").strip().upper()
+    currency = (data.currency if isinstance(data.currency, str) else "").strip().upper()
     if currency not in CURRENCIES:
         p.add("currency", _("Currency {value} is not one of: {choices}.", value=currency, choices=", ".join(CURRENCIES)))
     values["currency"] = currency

@@ -95,9 +95,12 @@ SETTING_DEFAULTS = {
     # After this many wrong passwords in a row the user is locked out for the given minutes (the factory sets both).
     "login_max_failures": "5",
     "login_lockout_minutes": "15",
+    # Goods received beyond the purchase order's quantity are accepted up to this share, with a reason.
+    "materials.over_receipt_tolerance_percent": "5",
 }
 # Limits an administrator may set, so a typo cannot disable the lockout or lock everyone out for a year.
-INTEGER_SETTINGS = {"login_max_failures": (1, 100), "login_lockout_minutes": (1, 24 * 60)}
+INTEGER_SETTINGS = {"login_max_failures": (1, 100), "login_lockout_minutes": (1, 24 * 60),
+                    "materials.over_receipt_tolerance_percent": (0, 50)}
 
 
 def get_settings(db: Database) -> dict[str, str]:

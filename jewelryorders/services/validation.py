@@ -137,13 +137,15 @@ def positive_int(problems: Problems, field: str, label: str, value: object, *, r
             problems.add(field, _("{field} is required.", field=label))
         return None
     try:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+            raise ValueError  # a list, a date, True: not a number someone typed
         if isinstance(value, float) and not value.is_integer():
             raise ValueError
         d = Decimal(str(value).strip())
-        if d != d.to_integral_value():
+        if not d.is_finite() or d != d.to_integral_value():
             raise ValueError
         n = int(d)
-    except (ValueError, InvalidOperation):
+    except (ValueError, InvalidOperation, OverflowError):
         problems.add(field, _("{field}: '{value}' is not a whole number.", field=label, value=str(value)[:40]))
         return None
     if n <= 0:

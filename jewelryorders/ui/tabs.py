@@ -32,6 +32,8 @@ TABS: list[TabSpec] = [
                "negotiation, management decisions and the contract.")),
     TabSpec("planning", N_("Planning"), "jewelryorders.ui.planning.tab", "PlanningTab",
             N_("Production plans from routing templates, workshop capacity, the Gantt chart and task sheets.")),
+    TabSpec("materials", N_("Materials"), "jewelryorders.ui.materials.tab", "MaterialsTab",
+            N_("Stock and lots in quarantine, purchase orders and receipts, an order's requirement and picking.")),
     TabSpec("ledger", N_("Ledger"), "jewelryorders.ui.ledger.tab", "LedgerTab",
             N_("Progress per step, metal issued and returned with loss, coordination meetings and exceptions.")),
     TabSpec("quality", N_("Quality"), "jewelryorders.ui.quality.tab", "QualityTab",

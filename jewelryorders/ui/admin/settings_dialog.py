@@ -43,6 +43,17 @@ class FactorySettingsDialog(QDialog):
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(self.language.findData(settings.get("language", "zh_TW")), 0))
+        self.spins: dict[str, QSpinBox] = {}
+        for key, low, high, default in (("login_max_failures", 1, 100, 5), ("login_lockout_minutes", 1, 24 * 60, 15),
+                                        ("materials.over_receipt_tolerance_percent", 0, 50, 5)):
+            spin = QSpinBox()
+            spin.setObjectName(key)
+            spin.setRange(low, high)
+            try:
+                spin.setValue(int(settings.get(key, default)))
+            except ValueError:
+                spin.setValue(default)
+            self.spins[key] = spin
         self.hint = hint_label()
         self.error = ErrorLabel()
 
@@ -52,6 +63,7 @@ class FactorySettingsDialog(QDialog):
         self.default_currency_label = add_row(form, self.default_currency, "default_currency")
         self.default_lead_days_label = add_row(form, self.default_lead_days, "default_lead_days")
         self.language_label = add_row(form, self.language, "language")
+        self.spin_labels = {key: add_row(form, spin, key) for key, spin in self.spins.items()}
         self.buttons = ok_cancel_buttons()
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -64,7 +76,8 @@ class FactorySettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.marks = FieldMarks({"factory_name": self.factory_name, "factory_address": self.factory_address,
                                  "default_currency": self.default_currency,
-                                 "default_lead_days": self.default_lead_days, "language": self.language})
+                                 "default_lead_days": self.default_lead_days, "language": self.language,
+                                 **self.spins})
         self.retranslate_ui()
         self.factory_name.setFocus()
 
@@ -76,6 +89,11 @@ class FactorySettingsDialog(QDialog):
         self.default_lead_days_label.setText(_("Standard &lead time:"))
         self.default_lead_days.setSuffix(_(" days"))
         self.language_label.setText(_("Default &language:"))
+        self.spin_labels["login_max_failures"].setText(_("Wrong passwords before a lockout:"))
+        self.spin_labels["login_lockout_minutes"].setText(_("Lockout:"))
+        self.spins["login_lockout_minutes"].setSuffix(_(" minutes"))
+        self.spin_labels["materials.over_receipt_tolerance_percent"].setText(_("Receipts over the order up to:"))
+        self.spins["materials.over_receipt_tolerance_percent"].setSuffix(" %")
         self.hint.setText(_("The name and address head every printed paper. The default language is used on "
                             "workstations where nobody has chosen one yet."))
 
@@ -86,6 +104,7 @@ class FactorySettingsDialog(QDialog):
             "default_currency": self.default_currency.currentText(),
             "default_lead_days": str(self.default_lead_days.value()),
             "language": self.language.currentData(),
+            **{key: str(spin.value()) for key, spin in self.spins.items()},
         }
 
     def accept(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import tempfile
 from pathlib import Path
 
@@ -10,7 +11,6 @@ from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..common.column_sizing import fit_columns
 from ... import clock
 from ...i18n import N_, _, current_language
 from ...models.reviews import DECISIONS, FEASIBILITY, LEVELS, VERDICTS
@@ -41,10 +40,16 @@ from ...services.review import procedure as review_service
 from ...services.review import queries
 from ...services.stages import stage_label
 from .. import operations
+from ..common.column_sizing import fit_columns
 from ..common.paged_model import Column, PagedTableModel
 from ..context import UiContext
 from .dialogs import (
-    AmountDialog, ContractDialog, NegotiationDialog, PricePolicyDialog, ReasonDialog, SendToDepartmentsDialog,
+    AmountDialog,
+    ContractDialog,
+    NegotiationDialog,
+    PricePolicyDialog,
+    ReasonDialog,
+    SendToDepartmentsDialog,
 )
 from .panels import HistoryBrowser, OrderDetailsPanel, checks_html, local_time, money
 
@@ -560,6 +565,13 @@ class InboxView(_ListView):
         self.report_button = QPushButton()
         self.report_button.setObjectName("report")
         self.report_button.clicked.connect(self.print_report)
+        # Purchasing answers from what the application knows: the order's materials against stock and orders.
+        self.materials = QLabel()
+        self.materials.setObjectName("materials_requirement")
+        self.materials.setWordWrap(True)
+        self.materials.setTextFormat(Qt.TextFormat.RichText)
+        self.materials.setVisible(department == "purchasing")
+        self.requirement: list = []
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.report_button)
@@ -567,6 +579,7 @@ class InboxView(_ListView):
         layout = QVBoxLayout(panel)
         layout.addLayout(top)
         layout.addWidget(self.details, 2)
+        layout.addWidget(self.materials)
         layout.addWidget(self.history, 1)
         layout.addWidget(self.form)
         self.splitter.addWidget(panel)
@@ -628,6 +641,34 @@ class InboxView(_ListView):
                                  quiet_errors=True)
         # Earlier rounds' answers of this department help it answer again consistently.
         self.history.show_history(history, {self.department})
+        if self.department == "purchasing":
+            self._show_materials(row.order_id)
+
+    def _show_materials(self, order_id: int) -> None:
+        from ...services.materials.common import qty_with_unit
+        from ...services.materials.requirements import order_requirement
+
+        rows = operations.run(self.ctx, self, lambda: order_requirement(self.ctx.db, order_id), quiet_errors=True)
+        self.requirement = rows or []
+        if not self.requirement:
+            self.materials.setText(_("No material requirement: the styles have no bill of materials yet."))
+            return
+        head = "".join(f"<th align='left'>{html.escape(h)}</th>" for h in (
+            _("Material"), _("Required"), _("Available"), _("On order"), _("Shortage")))
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in (
+                f"{r.material_code} {r.material_name}", qty_with_unit(r.still_needed, r.unit),
+                qty_with_unit(r.in_stock, r.unit), qty_with_unit(r.on_order, r.unit))) +
+            (f"<td style='color:#b42318'><b>{html.escape(qty_with_unit(r.shortage, r.unit))}</b></td>" if r.shortage
+             else "<td>—</td>") + "</tr>" for r in self.requirement)
+        self.materials.setText(f"<b>{html.escape(_('Materials for this order'))}</b>"
+                               f"<table cellspacing='6'><tr>{head}</tr>{body}</table>")
+        if not self.form.materials.toPlainText().strip():
+            self.form.materials.setPlainText("\n".join(
+                _("{material}: {required} (in stock {available}, on order {on_order}, short {shortage})",
+                  material=f"{r.material_code} {r.material_name}", required=qty_with_unit(r.still_needed, r.unit),
+                  available=qty_with_unit(r.in_stock, r.unit), on_order=qty_with_unit(r.on_order, r.unit),
+                  shortage=qty_with_unit(r.shortage, r.unit)) for r in self.requirement))
 
     def send_opinion(self) -> None:
         row = self.selected()

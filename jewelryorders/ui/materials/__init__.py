@@ -1,0 +1,1 @@
+"""The Materials tab: stock and quarantine, purchase orders and receipts, an order's materials and picking."""
