@@ -212,22 +212,21 @@ def test_purchase_order_paper_stock_workbook_and_lists_from_the_command_line(db,
     users.update_settings(db, users.authenticate(db, "admin", "admin-pass"), {"factory_name": "金福珠寶廠"})
     po = _sent_po(db, people, catalogue, grams="500")
     [lot] = stock.receive(db, people["buyer"], po.id, [stock.ReceiptLine(po.lines[0].id, "200.5")])
-    path = db.path
     for lang, words in (("zh_TW", ["採購單", po.po_no, "金源貴金屬", "500.000 克", "M-AU750Y"]),
                         ("en", ["Purchase order", po.po_no, "500.000 g", "HKD 260,250.00"])):
         out = tmp_path / f"po-{lang}.pdf"
-        assert main(["--db", str(path), "--lang", lang, "print", "purchase-order", po.po_no, "--out", str(out)]) == 0
+        assert main(["--database-url", db.url, "--lang", lang, "print", "purchase-order", po.po_no, "--out", str(out)]) == 0
         text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
         for word in words:
             assert word in text, (lang, word)
     capsys.readouterr()
-    assert main(["--db", str(path), "--lang", "en", "list", "lots", "--format", "json"]) == 0
+    assert main(["--database-url", db.url, "--lang", "en", "list", "lots", "--format", "json"]) == 0
     lots = json.loads(capsys.readouterr().out)
     assert [(r["lot_no"], r["status"], r["on_hand"]) for r in lots] == [(lot.lot_no, "Quarantined", "200.500")]
-    assert main(["--db", str(path), "--lang", "zh_TW", "list", "purchase-orders", "--format", "json"]) == 0
+    assert main(["--database-url", db.url, "--lang", "zh_TW", "list", "purchase-orders", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["status"] == "部分收貨"
     out = tmp_path / "stock.xlsx"
-    assert main(["--db", str(path), "--lang", "zh_TW", "export", "stock", "--out", str(out)]) == 0
+    assert main(["--database-url", db.url, "--lang", "zh_TW", "export", "stock", "--out", str(out)]) == 0
     wb = load_workbook(out)
     sheet = wb.worksheets[0]
     header = [c.value for c in sheet[3]]
@@ -250,7 +249,7 @@ def test_the_customer_statement_paper_lists_every_movement_and_the_balance(db, p
     for lang, words in (("zh_TW", ["客供物料結存表", "收貨", "發料", "50.250 克", own.lot_no]),
                         ("en", ["Statement of customer-supplied material", "Receipt", "Issue", "50.250 g"])):
         out = tmp_path / f"statement-{lang}.pdf"
-        assert main(["--db", str(db.path), "--lang", lang, "print", "customer-statement", customer.code, "--out",
+        assert main(["--database-url", db.url, "--lang", lang, "print", "customer-statement", customer.code, "--out",
                      str(out)]) == 0
         text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
         for word in words:

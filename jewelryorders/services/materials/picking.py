@@ -76,7 +76,7 @@ def create_pick_list(db: Database, actor: Actor, order_id: int) -> PickListView:
         raise GateError(_("The order has no material requirement: its styles have no bill of materials and its "
                           "lines no target weight."))
     with unit_of_work(db) as s:
-        order = s.execute(select(Order).where(Order.id == order_id).with_for_update()).scalar_one()
+        order = s.execute(select(Order).where(Order.id == order_id).with_for_update(of=Order)).scalar_one()
         if order.stage not in ("contracted", "planned", "in_production"):
             raise GateError(_("Order {order_no} is not contracted; materials are picked for contracted orders.",
                               order_no=order.order_no))
