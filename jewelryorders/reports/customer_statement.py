@@ -60,7 +60,7 @@ def write_customer_statement(data: CustomerStatementPaper, path: str | Path, *, 
     story += [Spacer(1, 4 * mm), p(tr("Movements", lang), st["h2"])]
     rows = [(fmt_date(line.at.astimezone().date(), lang), line.lot_no, line.material, line.movement, line.quantity, line.order_no,
              line.note, line.balance) for line in data.lines]
-    widths = [20 * mm, 28 * mm, 0, 18 * mm, 22 * mm, 26 * mm, 18 * mm, 22 * mm]
+    widths = [21 * mm, 27 * mm, 0, 23 * mm, 22 * mm, 24 * mm, 18 * mm, 22 * mm]
     widths[2] = width - sum(widths)
     story.append(grid_table([tr("Date", lang), tr("Lot no.", lang), tr("Material", lang), tr("Movement", lang),
                              tr("Quantity", lang), tr("Order no.", lang), tr("Note", lang), tr("Balance", lang)],
