@@ -299,3 +299,12 @@ def test_certificates_are_filed_with_their_lot(db, people, catalogue, tmp_path):
     with pytest.raises(PermissionDenied):
         stock.attach_lot_documents(db, people["quality"], lot.id, [cert])
     assert len(stock.lot_documents(db, lot.id)) == 1
+
+
+def test_an_over_long_receipt_reason_is_refused_not_cut(db, people, catalogue):
+    po = _sent_po(db, people, catalogue, grams="100")
+    with pytest.raises(ValidationError, match="too long"):
+        stock.receive(db, people["buyer"], po.id, [stock.ReceiptLine(po.lines[0].id, "104")],
+                      over_receipt_reason="x" * 10_001)
+    with db.read_session() as s:
+        assert s.scalar(select(func.count(Lot.id))) == 0

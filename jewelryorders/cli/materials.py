@@ -23,25 +23,37 @@ def _out_folder_ok(out: Path) -> bool:
     return True
 
 
-def _po_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("po_no", metavar="PO_NO", help=_("the purchase order's number, e.g. PO-2026-00012"))
+def _paper_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="FILE.pdf", help=_("where to write the PDF"))
     p.add_argument("--lang", dest="paper_lang", choices=list(LANGUAGES),
                    help=_("language of the paper (default: the language of the command)"))
+
+
+def _print_paper(ctx: CliContext, args, make_data, write):
+    """Read the paper's data in its language, write the PDF; None when the folder is wrong (said on stderr)."""
+    lang = normalize_language(args.paper_lang or ctx.lang)
+    data = make_data(lang)
+    out = Path(args.out).expanduser()
+    if not _out_folder_ok(out):
+        return None
+    printed_by = ctx.actor().display_name if ctx.args.user else ""
+    write(data, out, lang=lang, printed_by=printed_by, printed_at=clock.now())
+    return data, out
+
+
+def _po_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("po_no", metavar="PO_NO", help=_("the purchase order's number, e.g. PO-2026-00012"))
+    _paper_args(p)
 
 
 def run_print_po(ctx: CliContext, args) -> int:
     from ..reports.purchase_order import write_purchase_order
     from ..services.materials.papers import purchase_order_paper
 
-    lang = normalize_language(args.paper_lang or ctx.lang)
-    data = purchase_order_paper(ctx.db, args.po_no, lang)
-    out = Path(args.out).expanduser()
-    if not _out_folder_ok(out):
+    done = _print_paper(ctx, args, lambda lang: purchase_order_paper(ctx.db, args.po_no, lang), write_purchase_order)
+    if done is None:
         return 2
-    printed_by = ctx.actor().display_name if ctx.args.user else ""
-    write_purchase_order(data, out, lang=lang, printed_by=printed_by, printed_at=clock.now())
-    print(_("Purchase order {po_no} written to {file}", po_no=data.po_no, file=str(out)))
+    print(_("Purchase order {po_no} written to {file}", po_no=done[0].po_no, file=str(done[1])))
     return 0
 
 
@@ -113,23 +125,19 @@ def run_export_stock(ctx: CliContext, args) -> int:
 
 def _statement_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("customer", metavar="CUSTOMER", help=_("the customer's code or name"))
-    p.add_argument("--out", required=True, metavar="FILE.pdf", help=_("where to write the PDF"))
-    p.add_argument("--lang", dest="paper_lang", choices=list(LANGUAGES),
-                   help=_("language of the paper (default: the language of the command)"))
+    _paper_args(p)
 
 
 def run_print_statement(ctx: CliContext, args) -> int:
     from ..reports.customer_statement import write_customer_statement
     from ..services.materials.papers import customer_statement_paper
 
-    lang = normalize_language(args.paper_lang or ctx.lang)
-    data = customer_statement_paper(ctx.db, args.customer, lang)
-    out = Path(args.out).expanduser()
-    if not _out_folder_ok(out):
+    done = _print_paper(ctx, args, lambda lang: customer_statement_paper(ctx.db, args.customer, lang),
+                        write_customer_statement)
+    if done is None:
         return 2
-    printed_by = ctx.actor().display_name if ctx.args.user else ""
-    write_customer_statement(data, out, lang=lang, printed_by=printed_by, printed_at=clock.now())
-    print(_("Statement of {customer}'s own material written to {file}", customer=data.customer_name, file=str(out)))
+    print(_("Statement of {customer}'s own material written to {file}", customer=done[0].customer_name,
+            file=str(done[1])))
     return 0
 
 

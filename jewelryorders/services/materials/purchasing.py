@@ -21,7 +21,7 @@ from ..errors import ConcurrentEditError, GateError, NotFound
 from ..permissions import require
 from ..sequences import next_number
 from ..validation import LONG_TEXT, Problems, decimal_value, parse_date, text
-from .common import pieces, quantity
+from .common import pieces, qty_text, quantity
 
 CURRENCIES = ("HKD", "CNY", "USD", "EUR", "JPY", "TWD", "SGD", "GBP", "CHF", "AUD", "MOP", "THB", "AED")
 
@@ -253,7 +253,7 @@ def purchase_orders_for_shortage(db: Database, actor: Actor, order_id: int, due_
             if choice is None:
                 missing.append(r.material_code)
                 continue
-            by_supplier[choice[0]].append(PurchaseLineInput(r.material_id, _milli_text(r.shortage)))
+            by_supplier[choice[0]].append(PurchaseLineInput(r.material_id, qty_text(r.shortage, r.unit)))
             lead[choice[0]] = int(choice[1])
         if missing:
             raise GateError(_("No approved supplier for {materials}; approve a supplier for them first.",
@@ -268,8 +268,4 @@ def purchase_orders_for_shortage(db: Database, actor: Actor, order_id: int, due_
                                                                order_no=order.order_no)))
             out.append(_view(s, po))
         return out
-
-
-def _milli_text(milli: int) -> str:
-    return f"{milli // 1000}.{milli % 1000:03d}"
 

@@ -137,7 +137,9 @@ def receive(db: Database, actor: Actor, purchase_order_id: int, lines: list[Rece
     require(actor, "stock.receive")
     if not lines:
         raise ValidationError(_("Enter at least one line received."), "lines")
-    reason = text(Problems(), "reason", _("Reason"), over_receipt_reason, max_len=LONG_TEXT)
+    checked = Problems()
+    reason = text(checked, "reason", _("Reason"), over_receipt_reason, max_len=LONG_TEXT)
+    checked.raise_if_any()
     with unit_of_work(db) as s:
         po = s.execute(select(PurchaseOrder).where(PurchaseOrder.id == purchase_order_id).with_for_update()
                        ).scalar_one_or_none()

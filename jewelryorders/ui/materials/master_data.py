@@ -32,7 +32,7 @@ from ...services.materials.common import qty_text, unit_label
 from ...services.permissions import allowed
 from .. import operations
 from ..context import UiContext
-from .rows_model import RowColumn, RowsModel
+from .rows_model import RowColumn, RowsModel, _selected, _table
 
 
 def run_dialog(dialog: QDialog) -> bool:
@@ -171,8 +171,6 @@ class MasterDataView(QWidget):
             RowColumn(N_("Lots rejected"), lambda s: formats.percent(s[1].rejected_share, 0) if s[1].lots else "—",
                       True),
         ])
-        from .tab import _table  # one table style for the whole tab
-
         self.materials_table = _table(self.materials_model, "materials_table")
         self.suppliers_table = _table(self.suppliers_model, "suppliers_table")
         may_edit = allowed(ctx.actor, "materials.master")
@@ -265,13 +263,9 @@ class MasterDataView(QWidget):
             self.ctx.bus.sig_status_message.emit(str(exc))
 
     def _selected_material(self):
-        from .tab import _selected
-
         return _selected(self.materials_table, self.materials_model)
 
     def _selected_supplier(self):
-        from .tab import _selected
-
         row = _selected(self.suppliers_table, self.suppliers_model)
         return row[0] if row else None
 

@@ -9,19 +9,16 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,7 +34,7 @@ from ...services.orders.intake import get_order_by_no
 from ...services.permissions import allowed
 from .. import operations
 from ..context import UiContext
-from .rows_model import RowColumn, RowsModel
+from .rows_model import RowColumn, RowsModel, _selected, _table
 
 VIEW_STOCK, VIEW_PURCHASING, VIEW_ORDER, VIEW_MASTER = "stock", "purchasing", "order", "master"
 
@@ -61,26 +58,6 @@ def ask_open_paths(parent: QWidget) -> list[str]:
 
 def open_file(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-
-def _table(model: RowsModel, name: str, stretch_column: int = 1) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # The name column takes the spare width, so figures stay next to their headings.
-    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
-    return view
-
-
-def _selected(view: QTableView, model: RowsModel):
-    rows = view.selectionModel().selectedRows()
-    return model.row_at(rows[0].row()) if rows else None
 
 
 def _q(milli: int, unit: str) -> str:
