@@ -4,6 +4,7 @@ permission refuses the call and no table changes. One database for the module; e
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import itertools
 from pathlib import Path
 from typing import Callable
@@ -31,6 +32,11 @@ from .conftest import BACKENDS, PG_URL, TEST_TODAY, _reset_postgres, order_input
 from .planning_support import build_factory, sign_contract
 
 EVERY_ACTOR = list(itertools.product(DEPARTMENTS, ROLES))
+
+# Each later part of the procedure keeps its cases in tests/matrix_<part>.py: `CALLS` (permission key -> call)
+# and `prepare(world)`, which adds what its calls need to the world (world.make_user makes more users).
+MATRIX_PARTS = [importlib.import_module(f"tests.{path.stem}")
+                for path in sorted(Path(__file__).parent.glob("matrix_*.py"))]
 
 
 class World:
@@ -81,6 +87,9 @@ class World:
         sign_contract(db, self.admin, make_user, self.sales, self.released.id)
         plan = plans.propose_plan(db, self.factory.planner, self.released.id)
         plans.release_plan(db, self.factory.planner, plan.id)
+        self.make_user = make_user
+        for part in MATRIX_PARTS:
+            part.prepare(self)
 
     def out(self, name: str) -> Path:
         return self.tmp / name
@@ -130,6 +139,9 @@ CALLS: dict[str, Callable[[Actor, World], object]] = {
     "stock.adjust": lambda a, w: materials_stock.count_lot(w.db, a, 1, "1", reason="count"),
     "stock.pick": lambda a, w: materials_picking.create_pick_list(w.db, a, w.released.id),
 }
+
+for _part in MATRIX_PARTS:
+    CALLS.update(_part.CALLS)
 
 
 def _refusals() -> list[tuple[str, str, str]]:
