@@ -260,6 +260,13 @@ def _main(argv: list[str] | None) -> int:
             print(_("Error: the command {command} is not available in this installation.", command=args.command),
                   file=sys.stderr)
             return 2
+    if args.command in (None, "gui") and not args.database_url:
+        from ..ui.app import run_gui, window_database_url
+
+        # The window shows its login dialog before the database layer is loaded (issue 7, a fast start).
+        window_url = window_database_url(args.db)
+        if window_url is not None:
+            return run_gui(window_url, normalize_language(explicit) if explicit else None)
     from ..db import DatabaseOpenError, open_database, resolve_url
 
     if args.database_url:

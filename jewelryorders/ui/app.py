@@ -1,34 +1,34 @@
-"""Starting the desktop application: Qt set-up, opening the database with clear advice, setup or login, main window."""
+"""Starting the desktop application: Qt set-up, opening the database with clear advice, setup or login, main window.
+
+A fast start (issue 7): the login dialog is shown with Qt alone; the database layer (SQLAlchemy, the models) is
+imported and the database opened (and brought up to date) right after the dialog is painted, and its Log in button
+is enabled once the database is ready. Nothing of the database layer is imported at this module's top.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-# The database layer and the models load before PySide6: once PySide6 is imported it inspects every later import
-# (its __feature__ hook), which makes SQLAlchemy's many modules noticeably slower to load at start.
-from sqlalchemy.engine import make_url  # isort: skip
-from sqlalchemy.exc import ArgumentError  # isort: skip
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
 
-from .. import APP_NAME, ORG_NAME, __version__  # isort: skip
-from ..db import Database, DatabaseOpenError, default_db_path, open_database  # isort: skip
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, _, normalize_language  # isort: skip
-from ..services import users  # isort: skip
-from ..services.context import Actor  # isort: skip
-from ..services.errors import DomainError  # isort: skip
-
-from PySide6.QtCore import QCoreApplication, QObject  # noqa: E402
-from PySide6.QtGui import QIcon  # noqa: E402
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget  # noqa: E402
-
-from . import operations  # noqa: E402
-from .context import UiContext
+from .. import APP_NAME, ORG_NAME, __version__
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, _, normalize_language
 from .login.language import apply_language, remembered_language
 from .login.login_dialog import LoginDialog
-from .login.setup_dialog import SetupDialog
-from .main_window import MainWindow
+
+if TYPE_CHECKING:  # loaded once the first dialog is on the screen
+    from ..db import Database
+    from ..services.context import Actor
+    from .context import UiContext
+    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,21 @@ ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
 WINDOWS_APP_ID = "jewelryorders.desktop"
 
 CHOICE_RETRY, CHOICE_CHOOSE, CHOICE_QUIT = "retry", "choose", "quit"
+# The login dialog's result when the opened database turns out new (no users yet): the setup dialog follows.
+NEEDS_SETUP = 2
+# Should the dialog not be painted (a minimised start), the database is opened after this many milliseconds anyway.
+OPEN_ANYWAY_MS = 500
+
+_DATABASE_LAYER = ("Database", "DatabaseOpenError", "default_db_path", "open_database")
+
+
+def __getattr__(name: str):
+    """The database layer's names, as this module offered them before it loaded them late (PEP 562)."""
+    if name in _DATABASE_LAYER:
+        from .. import db
+
+        return getattr(db, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def app_icon() -> QIcon:
@@ -70,6 +85,9 @@ def sqlite_url(path: str | Path) -> str:
 
 def sqlite_file_of(url: str) -> str:
     """The file behind an SQLite URL ('' for a server database), where the file dialog starts."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -103,6 +121,8 @@ def explain_open_error(parent: QWidget | None, message: str) -> str:
 
 def ask_database_file(parent: QWidget | None, start: str = "") -> str | None:
     """An existing database file, or a new file name to start a new database; None when cancelled."""
+    from ..db import default_db_path
+
     path, _filter = QFileDialog.getSaveFileName(
         parent, _("Choose a database file (an existing one, or a new name for a new database)"),
         start or str(default_db_path()),
@@ -113,6 +133,8 @@ def ask_database_file(parent: QWidget | None, start: str = "") -> str | None:
 
 def open_or_explain(url: str, parent: QWidget | None = None) -> Database | None:
     """Open the database; when that fails, explain it (naming the file) until it opens or the user quits."""
+    from ..db import DatabaseOpenError, open_database
+
     while True:
         try:
             return open_database(url)
@@ -131,6 +153,11 @@ def open_or_explain(url: str, parent: QWidget | None = None) -> Database | None:
 
 def sign_in(db: Database, parent: QWidget | None = None, username: str | None = None) -> Actor | None:
     """The setup dialog on a new database, else the login dialog; the logged-in user, or None when cancelled."""
+    from ..services import users
+    from ..services.errors import DomainError
+    from . import operations
+    from .login.setup_dialog import SetupDialog
+
     try:
         new_database = users.needs_setup(db)
         factory_name = "" if new_database else users.get_setting(db, "factory_name")
@@ -145,6 +172,9 @@ def sign_in(db: Database, parent: QWidget | None = None, username: str | None = 
 
 
 def context_for(db: Database, actor: Actor) -> UiContext:
+    from ..services import users
+    from .context import UiContext
+
     return UiContext(db=db, actor=actor, factory_name=users.get_setting(db, "factory_name"))
 
 
@@ -165,6 +195,8 @@ class ShellController(QObject):
         return True
 
     def show_main_window(self, actor: Actor) -> MainWindow:
+        from .main_window import MainWindow
+
         window = MainWindow(context_for(self.db, actor))
         window.sig_logout_requested.connect(self.log_out)
         window.sig_change_database_requested.connect(self.change_database)
@@ -231,6 +263,9 @@ def starting_language(lang: str | None) -> str | None:
 
 
 def database_language(db: Database) -> str:
+    from ..services import users
+    from ..services.errors import DomainError
+
     try:
         code = users.get_setting(db, "language")
     except DomainError:
@@ -251,6 +286,91 @@ def _show_unexpected_error(exc_type, exc, tb) -> None:
     box.exec()
 
 
+# -- a fast start -----------------------------------------------------------------------------------------------
+
+def database_display_name(url: str) -> str:
+    """The database as the dialogs name it (the file, or the server address without its password), without the
+    database layer: shown while the database is being opened."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///").split("?", 1)[0]
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def window_database_url(db_path: str | os.PathLike | None) -> str | None:
+    """The database the window opens, as `db.resolve_url(db_path)` gives it, for an SQLite file, without loading
+    the database layer (tests/test_startup.py keeps the two equal); None for a server database named in
+    $JEWELRYORDERS_DATABASE_URL, which the usual way resolves and checks."""
+    if db_path:
+        return sqlite_url(db_path)
+    if os.environ.get("JEWELRYORDERS_DATABASE_URL"):
+        return None
+    if os.environ.get("JEWELRYORDERS_DB"):
+        return sqlite_url(os.environ["JEWELRYORDERS_DB"])
+    from platformdirs import user_data_dir
+
+    return sqlite_url(Path(user_data_dir("jewelryorders", "jewelryorders")) / "jewelryorders.db")
+
+
+def is_new_sqlite_file(url: str) -> bool:
+    """An SQLite file that does not exist yet: the first-run setup follows, so there is no login dialog to show first."""
+    if not url.startswith("sqlite:///"):
+        return False
+    path = url.removeprefix("sqlite:///").split("?", 1)[0]
+    return bool(path) and path != ":memory:" and not os.path.exists(path)
+
+
+def sign_in_at_start(db_url: str, follow_database_language: bool,
+                     username: str | None = None) -> tuple[Database | None, Actor | None]:
+    """The login dialog first, shown with Qt alone; once it is painted the database is opened (`open_or_explain`,
+    its errors explained as ever) and the dialog's Log in button enabled. Returns (None, None) when the database was
+    not opened (the user quit), (db, None) when the user cancelled, else (db, the logged-in user). A database
+    without users yet gets the setup dialog instead."""
+    dialog = LoginDialog(None, "", None, username, database_name=database_display_name(db_url))
+    state: dict = {"started": False, "db": None, "language_chosen": False}
+    dialog.sig_language_chosen.connect(lambda _code: state.update(language_chosen=True))
+
+    def open_now() -> None:
+        if state["started"] or not dialog.isVisible():
+            return
+        state["started"] = True
+        db = open_or_explain(db_url, dialog)
+        if db is None:
+            dialog.reject()
+            return
+        state["db"] = db
+        from ..services import users
+        from ..services.errors import DomainError
+
+        if follow_database_language and not state["language_chosen"]:
+            apply_language(database_language(db), remember=False)
+            dialog.sync_language()
+        try:
+            new_database = users.needs_setup(db)
+            factory_name = "" if new_database else users.get_setting(db, "factory_name")
+        except DomainError as exc:
+            from . import operations
+
+            operations.show_error(dialog, exc)
+            dialog.reject()
+            return
+        if new_database:
+            dialog.done(NEEDS_SETUP)
+            return
+        dialog.set_database(db, factory_name)
+
+    dialog.sig_first_painted.connect(lambda: QTimer.singleShot(0, open_now))
+    QTimer.singleShot(OPEN_ANYWAY_MS, open_now)
+    result = dialog.exec()
+    db = state["db"]
+    if db is None:
+        return None, None
+    if result == NEEDS_SETUP:
+        return db, sign_in(db)
+    if result == QDialog.DialogCode.Accepted:
+        return db, dialog.actor
+    return db, None
+
+
 def run_gui(db_url: str, lang: str | None = None) -> int:
     """The desktop application: returns the process exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -259,15 +379,27 @@ def run_gui(db_url: str, lang: str | None = None) -> int:
     # Messages about a database that does not open must already be in the user's language.
     apply_language(chosen or DEFAULT_LANGUAGE, remember=False)
     sys.excepthook = _show_unexpected_error
-    db = open_or_explain(db_url)
+    if is_new_sqlite_file(db_url):  # the first run: the database is made, then the setup dialog
+        db = open_or_explain(db_url)
+        if db is None:
+            return 1
+        if chosen is None:
+            apply_language(database_language(db), remember=False)
+        controller = ShellController(app, db)
+        try:
+            if not controller.start():
+                return 0
+            return int(app.exec())
+        finally:
+            controller.close()
+    db, actor = sign_in_at_start(db_url, chosen is None)
     if db is None:
         return 1
-    if chosen is None:
-        apply_language(database_language(db), remember=False)
     controller = ShellController(app, db)
     try:
-        if not controller.start():
+        if actor is None:
             return 0
+        controller.show_main_window(actor)
         return int(app.exec())
     finally:
         controller.close()

@@ -1,19 +1,25 @@
-"""The login dialog of every later start: user name and password, with the language at hand."""
+"""The login dialog of every later start: user name and password, with the language at hand.
+
+At start the dialog is shown before the database layer is loaded (only Qt is needed to show it): it waits with
+its Log in button disabled until the application hands it the opened database (`set_database`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout, QWidget
 
-from ...db import Database
 from ...i18n import _
-from ...services import users
-from ...services.context import Actor
 from ...services.errors import DomainError
 from .forms import FORM_STYLE, ErrorLabel, add_row, form_layout, hint_label, ok_cancel_buttons, set_invalid
 from .language import apply_language
 from .setup_dialog import heading_label, language_combo, separator
+
+if TYPE_CHECKING:  # loaded after the dialog is first shown
+    from ...db import Database
+    from ...services.context import Actor
 
 SETTINGS_LAST_USER = "login/last_user"
 
@@ -27,13 +33,17 @@ class LoginDialog(QDialog):
     """A wrong password keeps the dialog open with the reason under the fields; success leaves `actor` set."""
 
     sig_language_chosen = Signal(str)
+    sig_first_painted = Signal()  # the dialog is on the screen: the database may be opened now
 
-    def __init__(self, db: Database, factory_name: str = "", parent: QWidget | None = None,
-                 username: str | None = None):
+    def __init__(self, db: Database | None, factory_name: str = "", parent: QWidget | None = None,
+                 username: str | None = None, *, database_name: str = ""):
         super().__init__(parent)
         self.db = db
         self.factory_name = factory_name
+        self.database_name = database_name  # shown while the database is being opened (db is None)
         self.actor: Actor | None = None
+        self._painted = False
+        self._login_pending = False  # Enter pressed before the database was ready: log in once it is
         self.setObjectName("login_dialog")
         self.setStyleSheet(FORM_STYLE)
         self.setMinimumWidth(440)
@@ -80,7 +90,44 @@ class LoginDialog(QDialog):
         self.username.textEdited.connect(lambda _text: self._clear_error())
         self.language.currentIndexChanged.connect(self._language_changed)
         self.retranslate_ui()
+        self._update_ready()
         (self.password if self.username.text() else self.username).setFocus()
+
+    @property
+    def ready(self) -> bool:
+        """The database is open: logging in is possible."""
+        return self.db is not None
+
+    def set_database(self, db: Database, factory_name: str = "") -> None:
+        """The database is open (and up to date): show the factory's name and enable logging in."""
+        self.db = db
+        self.factory_name = factory_name
+        self.retranslate_ui()
+        self._update_ready()
+        if self._login_pending:
+            self._login_pending = False
+            if self.username.text() and self.password.text():
+                self.accept()
+
+    def sync_language(self) -> None:
+        """After the application switched the language (the database's own): the list and the texts follow."""
+        from ...i18n import current_language
+
+        index = self.language.findData(current_language())
+        if index >= 0 and index != self.language.currentIndex():
+            self.language.blockSignals(True)
+            self.language.setCurrentIndex(index)
+            self.language.blockSignals(False)
+        self.retranslate_ui()
+
+    def _update_ready(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.ready)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.sig_first_painted.emit()
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Log in — jewelryorders"))
@@ -89,7 +136,10 @@ class LoginDialog(QDialog):
         self.username_label.setText(_("&User name:"))
         self.password_label.setText(_("&Password:"))
         self.language_label.setText(_("&Language:"))
-        self.database_hint.setText(_("Database: {path}", path=self.db.display_name))
+        if self.db is None:
+            self.database_hint.setText(_("Opening the database {path}…", path=self.database_name))
+        else:
+            self.database_hint.setText(_("Database: {path}", path=self.db.display_name))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Log in"))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
@@ -114,6 +164,11 @@ class LoginDialog(QDialog):
             set_invalid(self.password, None)
 
     def accept(self) -> None:
+        if self.db is None:  # still opening the database: log in as soon as it is ready
+            self._login_pending = True
+            return
+        from ...services import users
+
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.actor = users.authenticate(self.db, self.username.text(), self.password.text())

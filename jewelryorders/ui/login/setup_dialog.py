@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from ...db import Database
 from ...i18n import _, current_language
-from ...services import users
-from ...services.context import Actor
 from ...services.errors import DomainError, ValidationError
 from .forms import FORM_STYLE, ErrorLabel, FieldMarks, add_row, form_layout, hint_label, ok_cancel_buttons, set_invalid
 from .language import apply_language, language_names
+
+if TYPE_CHECKING:  # the database layer loads after the first dialog is shown (a fast start)
+    from ...db import Database
+    from ...services.context import Actor
 
 
 def language_combo() -> QComboBox:
@@ -118,7 +121,9 @@ class SetupDialog(QDialog):
         self.password_again_label.setText(_("&Repeat password:"))
         self.factory_name.setPlaceholderText(_("e.g. Golden Luck Jewelry Factory"))
         self.admin_display_name.setPlaceholderText(_("optional, e.g. Chan Tai Man"))
-        self.password.setPlaceholderText(_("at least {n} characters", n=users.MIN_PASSWORD_LENGTH))
+        from ...services.users import MIN_PASSWORD_LENGTH
+
+        self.password.setPlaceholderText(_("at least {n} characters", n=MIN_PASSWORD_LENGTH))
         self.database_hint.setText(_("Database: {path}", path=self.db.display_name))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Set &up"))
 
@@ -138,6 +143,8 @@ class SetupDialog(QDialog):
             self.password_again.selectAll()
             self.password_again.setFocus()
             return
+        from ...services import users
+
         language = self.language.currentData()
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
