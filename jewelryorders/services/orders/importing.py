@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 from xml.etree import ElementTree
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from ... import clock
 from ...db import Database
 from ...i18n import LANGUAGES, LazyText, N_, _, tr
-from ...models.audit import AuditEvent
 from ...models.customers import Customer
 from ...models.orders import CHANNELS, METALS, STONE_TYPES, LineStone, Order, OrderLine
 from .. import audit
@@ -106,10 +106,7 @@ HEADER_SEARCH_ROWS = 30  # the header is looked for in these first rows; the wiz
 MAX_KEPT_PROBLEMS = 5_000
 # Orders whose rows are flushed and then let go of, so a 50,000-row sheet does not hold every object in memory.
 RELEASE_EVERY = 500
-INSERT_BATCH = 500  # orders inserted per flush in the short write transaction
-# Up to this many orders stay in the session until the commit (letting go of them costs time under the write lock);
-# more are let go of after each batch, so a 50,000-row sheet does not hold every object in memory.
-KEEP_IN_SESSION = 5_000
+INSERT_BATCH = 500  # orders per multi-row INSERT in the short write transaction
 ORDER_SNAPSHOT_EXCLUDES = ("created_at", "updated_at", "style_summary", "submitted_at")  # as intake's snapshot
 CHECK_STOP_EVERY = 200
 
@@ -1229,12 +1226,16 @@ def _locate(problem_field: str, group: _Group, sources: Mapping[str, int]) -> tu
 
 @dataclass
 class _Prepared:
-    """One order checked and built outside the write transaction, ready for the short insert."""
+    """One order checked and built outside the write transaction, ready for the short insert: its row, its lines'
+    rows with their stones' rows, and the audit snapshot of its lines. Only its number and keys are given at the
+    insert."""
 
     group: _Group
-    order: Order  # built outside any write transaction; only its number is given at the insert
+    order: Order  # built outside any write transaction (never added to a session); its number is given at the insert
     planned: PlannedOrder
     line_snapshots: list[dict]  # the audit event's "lines", as intake's order snapshot makes them
+    order_row: dict = field(default_factory=dict)
+    line_rows: list[tuple[dict, list[dict]]] = field(default_factory=list)
 
 
 def _line_snapshots(order: Order) -> list[dict]:
@@ -1242,6 +1243,36 @@ def _line_snapshots(order: Order) -> list[dict]:
     return [{**audit.snapshot(line, exclude=("id", "order_id")),
              "stones": [audit.snapshot(stone, exclude=("id", "line_id")) for stone in line.stones]}
             for line in order.lines]
+
+
+def _new_row(obj: object) -> dict:
+    """The row the ORM would insert for a new object: its column values, a column's scalar default where the value is
+    None (as the ORM leaves a None out so the default applies); the generated key and the time-stamp defaults are
+    left for the insert."""
+    row = {}
+    for attr in sa_inspect(obj).mapper.column_attrs:
+        column = attr.columns[0]
+        value = getattr(obj, attr.key)
+        if value is None and column.default is not None:
+            if not column.default.is_scalar:
+                continue  # e.g. created_at: its time is taken inside the write transaction
+            value = column.default.arg
+        if value is None and column.primary_key:
+            continue
+        row[column.key] = value
+    return row
+
+
+def _timestamp_defaults(table) -> dict[str, Callable]:
+    return {c.key: c.default.arg for c in table.columns if c.default is not None and c.default.is_callable}
+
+
+def _stage_rows(p: _Prepared) -> None:
+    """The rows of the order, its lines and their stones, built outside the write transaction."""
+    p.order_row = _new_row(p.order)
+    p.line_rows = [({k: v for k, v in _new_row(line).items() if k != "order_id"},
+                    [{k: v for k, v in _new_row(stone).items() if k != "line_id"} for stone in line.stones])
+                   for line in p.order.lines]
 
 
 def run_import(db: Database, actor: Actor | None, path: str | Path, mapping: Mapping[str, str | None],
@@ -1360,7 +1391,9 @@ def _prepare_orders(s: Session, rows: list[_Row], has_po: bool, converter: _Conv
             header.pop("order_no", None)
             order = Order(order_no="", stage="draft", owner_id=actor_id)
             _apply(s, order, header, lines)  # a new order has no lines to replace: nothing touches the session
-            prepared.append(_Prepared(group, order, planned, _line_snapshots(order)))
+            staged = _Prepared(group, order, planned, _line_snapshots(order))
+            _stage_rows(staged)
+            prepared.append(staged)
     if progress is not None:
         progress(stage, len(groups), len(groups))
     return prepared
@@ -1392,30 +1425,28 @@ def _insert_orders(db: Database, actor: Actor, prepared: list[_Prepared], log: _
         if log.count:
             raise _RollBack
         saved: list[PlannedOrder] = []
+        order_table, line_table, stone_table = Order.__table__, OrderLine.__table__, LineStone.__table__
+        stamps = {table: _timestamp_defaults(table) for table in (order_table, line_table, stone_table)}
         for start in range(0, len(prepared), INSERT_BATCH):
             if should_stop is not None and should_stop():
                 raise ImportCancelled(_("Cancelled; nothing was imported."))
             if progress is not None:
                 progress(stage, start, len(prepared))
-            # A batch of orders is flushed together (multi-row INSERTs), then each gets its audit event: flushing
-            # order by order would hold the write lock ten times longer.
-            built: list[tuple[_Prepared, Order]] = []
-            for p in prepared[start:start + INSERT_BATCH]:
+            # Core multi-row INSERTs of rows built before the transaction began (orders, then their lines, then the
+            # stones), the generated keys read back in the rows' order; one multi-row INSERT of the audit events.
+            batch = prepared[start:start + INSERT_BATCH]
+            _insert_batch(s, batch, order_table, line_table, stone_table, stamps)
+            events = []
+            for p in batch:
                 order = p.order
-                order.order_no = next_number(s, "order", order.order_date.year)
-                s.add(order)
-                built.append((p, order))
-            s.flush()
-            for p, order in built:
-                after = audit.snapshot(order, exclude=ORDER_SNAPSHOT_EXCLUDES)
+                after = {k: audit._jsonable(v) for k, v in p.order_row.items() if k not in ORDER_SNAPSHOT_EXCLUDES}
                 after["lines"] = p.line_snapshots
-                audit.record(s, actor, "create", "order", order.id,
-                             LazyText("Order {order_no} created", order_no=order.order_no), None, after,
-                             order_id=order.id)
+                events.append(audit.NewEvent("create", "order", order.id,
+                                             LazyText("Order {order_no} created", order_no=order.order_no), None,
+                                             after, order_id=order.id))
                 saved.append(PlannedOrder(p.planned.first_row, p.planned.customer, p.planned.reference,
                                           p.planned.lines, order.total_quantity, order.delivery_date, order.order_no))
-            if len(prepared) > KEEP_IN_SESSION:
-                _release(s)
+            audit.record_many(s, actor, events)
         result.orders = saved
         audit.record(s, actor, "import", "order", None,
                      LazyText("{n} orders imported from {file} (sheet {sheet})", n=len(saved), file=file_name,
@@ -1427,17 +1458,43 @@ def _insert_orders(db: Database, actor: Actor, prepared: list[_Prepared], log: _
         progress(stage, len(prepared), len(prepared))
 
 
+def _insert_batch(s: Session, batch: Sequence[_Prepared], order_table, line_table, stone_table,
+                  stamps: Mapping[object, Mapping[str, Callable]]) -> None:
+    """Number the batch's orders and insert them, their lines and stones with one multi-row INSERT per table."""
+
+    def stamped(table, row: dict) -> dict:
+        for key, default in stamps[table].items():
+            if row.get(key) is None:
+                row[key] = default(None)
+        return row
+
+    order_rows = []
+    for p in batch:
+        p.order.order_no = next_number(s, "order", p.order.order_date.year)
+        p.order_row["order_no"] = p.order.order_no
+        order_rows.append(stamped(order_table, p.order_row))
+    order_ids = s.execute(insert(order_table).returning(order_table.c.id, sort_by_parameter_order=True),
+                          order_rows).scalars().all()
+    line_rows, stones_of_lines = [], []
+    for p, order_id in zip(batch, order_ids):
+        p.order.id = order_id
+        p.order_row["id"] = order_id
+        for line_row, stone_rows in p.line_rows:
+            line_rows.append(stamped(line_table, {**line_row, "order_id": order_id}))
+            stones_of_lines.append(stone_rows)
+    if not line_rows:
+        return
+    line_ids = s.execute(insert(line_table).returning(line_table.c.id, sort_by_parameter_order=True),
+                         line_rows).scalars().all()
+    stone_rows = [stamped(stone_table, {**stone, "line_id": line_id})
+                  for line_id, stones in zip(line_ids, stones_of_lines) for stone in stones]
+    if stone_rows:
+        s.execute(insert(stone_table), stone_rows)
+
+
 def _whole(value: object) -> int:
     text = str(value).strip()
     return int(text) if text.isdigit() else 0
-
-
-def _release(s: Session) -> None:
-    """Write what is pending and let the session forget the orders written so far (they stay in the transaction)."""
-    s.flush()
-    for obj in list(s.identity_map.values()):
-        if isinstance(obj, (Order, OrderLine, LineStone, AuditEvent)) and obj in s:
-            s.expunge(obj)
 
 
 __all__ = [
