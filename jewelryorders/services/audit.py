@@ -45,10 +45,20 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+jsonable = _jsonable  # for callers that prepare an event's values ahead (record_many's json_ready)
+
+
 def dumps(value: Any) -> str | None:
     if value is None:
         return None
-    return json.dumps(_jsonable(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _dumps_ready(_jsonable(value))
+
+
+def _dumps_ready(value: Any) -> str | None:
+    """dumps() of a value already made of JSON values (the stored text is the same)."""
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def snapshot(obj: Any, exclude: Iterable[str] = ("created_at", "updated_at", "password_hash")) -> dict[str, Any]:
@@ -130,6 +140,8 @@ class NewEvent:
     before: Any = None
     after: Any = None
     order_id: int | None = None
+    # before/after already made of JSON values (jsonable() applied ahead, e.g. outside the write transaction)
+    json_ready: bool = False
 
 
 def record_many(session: Session, actor: Actor, events: Sequence[NewEvent]) -> int:
@@ -145,7 +157,8 @@ def record_many(session: Session, actor: Actor, events: Sequence[NewEvent]) -> i
     last_hash, rows = head.last_hash, []
     for ev in events:
         at = clock.now()
-        before_json, after_json = dumps(ev.before), dumps(ev.after)
+        to_json = _dumps_ready if ev.json_ready else dumps
+        before_json, after_json = to_json(ev.before), to_json(ev.after)
         if isinstance(ev.summary, LazyText):
             message_id, message_params, text = ev.summary.msgid, ev.summary.params_json(), ev.summary.render()
         else:

@@ -1236,6 +1236,7 @@ class _Prepared:
     line_snapshots: list[dict]  # the audit event's "lines", as intake's order snapshot makes them
     order_row: dict = field(default_factory=dict)
     line_rows: list[tuple[dict, list[dict]]] = field(default_factory=list)
+    audit_after: dict = field(default_factory=dict)  # the creation event's "after" in JSON values, but id and number
 
 
 def _line_snapshots(order: Order) -> list[dict]:
@@ -1270,6 +1271,8 @@ def _timestamp_defaults(table) -> dict[str, Callable]:
 def _stage_rows(p: _Prepared) -> None:
     """The rows of the order, its lines and their stones, built outside the write transaction."""
     p.order_row = _new_row(p.order)
+    p.audit_after = {k: audit.jsonable(v) for k, v in p.order_row.items() if k not in ORDER_SNAPSHOT_EXCLUDES}
+    p.audit_after["lines"] = audit.jsonable(p.line_snapshots)
     p.line_rows = [({k: v for k, v in _new_row(line).items() if k != "order_id"},
                     [{k: v for k, v in _new_row(stone).items() if k != "line_id"} for stone in line.stones])
                    for line in p.order.lines]
@@ -1439,11 +1442,10 @@ def _insert_orders(db: Database, actor: Actor, prepared: list[_Prepared], log: _
             events = []
             for p in batch:
                 order = p.order
-                after = {k: audit._jsonable(v) for k, v in p.order_row.items() if k not in ORDER_SNAPSHOT_EXCLUDES}
-                after["lines"] = p.line_snapshots
+                after = {**p.audit_after, "id": order.id, "order_no": order.order_no}
                 events.append(audit.NewEvent("create", "order", order.id,
                                              LazyText("Order {order_no} created", order_no=order.order_no), None,
-                                             after, order_id=order.id))
+                                             after, order_id=order.id, json_ready=True))
                 saved.append(PlannedOrder(p.planned.first_row, p.planned.customer, p.planned.reference,
                                           p.planned.lines, order.total_quantity, order.delivery_date, order.order_no))
             audit.record_many(s, actor, events)
@@ -1460,7 +1462,9 @@ def _insert_orders(db: Database, actor: Actor, prepared: list[_Prepared], log: _
 
 def _insert_batch(s: Session, batch: Sequence[_Prepared], order_table, line_table, stone_table,
                   stamps: Mapping[object, Mapping[str, Callable]]) -> None:
-    """Number the batch's orders and insert them, their lines and stones with one multi-row INSERT per table."""
+    """Number the batch's orders and insert them, their lines and stones with one executemany per table; the keys
+    they got are read back by order number and by (order, line no.), both unique (the write lock is held, and a
+    RETURNING in the rows' order would cost one statement per row on SQLite)."""
 
     def stamped(table, row: dict) -> dict:
         for key, default in stamps[table].items():
@@ -1473,10 +1477,12 @@ def _insert_batch(s: Session, batch: Sequence[_Prepared], order_table, line_tabl
         p.order.order_no = next_number(s, "order", p.order.order_date.year)
         p.order_row["order_no"] = p.order.order_no
         order_rows.append(stamped(order_table, p.order_row))
-    order_ids = s.execute(insert(order_table).returning(order_table.c.id, sort_by_parameter_order=True),
-                          order_rows).scalars().all()
+    s.execute(insert(order_table), order_rows)
+    ids = dict(s.execute(select(order_table.c.order_no, order_table.c.id)
+                         .where(order_table.c.order_no.in_([row["order_no"] for row in order_rows]))).all())
     line_rows, stones_of_lines = [], []
-    for p, order_id in zip(batch, order_ids):
+    for p in batch:
+        order_id = ids[p.order.order_no]
         p.order.id = order_id
         p.order_row["id"] = order_id
         for line_row, stone_rows in p.line_rows:
@@ -1484,10 +1490,12 @@ def _insert_batch(s: Session, batch: Sequence[_Prepared], order_table, line_tabl
             stones_of_lines.append(stone_rows)
     if not line_rows:
         return
-    line_ids = s.execute(insert(line_table).returning(line_table.c.id, sort_by_parameter_order=True),
-                         line_rows).scalars().all()
-    stone_rows = [stamped(stone_table, {**stone, "line_id": line_id})
-                  for line_id, stones in zip(line_ids, stones_of_lines) for stone in stones]
+    s.execute(insert(line_table), line_rows)
+    line_ids = {(order_id, line_no): line_id for line_id, order_id, line_no in s.execute(
+        select(line_table.c.id, line_table.c.order_id, line_table.c.line_no)
+        .where(line_table.c.order_id.in_(list(ids.values()))))}
+    stone_rows = [stamped(stone_table, {**stone, "line_id": line_ids[(line["order_id"], line["line_no"])]})
+                  for line, stones in zip(line_rows, stones_of_lines) for stone in stones]
     if stone_rows:
         s.execute(insert(stone_table), stone_rows)
 
