@@ -136,7 +136,7 @@ def check_move(db: Database, key: str, start: dt.date, end: dt.date, *, actor: A
                                 order_no=order.order_no, step=f"{step.seq} {step.name}",
                                 start=shown_start.isoformat())], [])
         cals = calendars(s)
-        job = job_of(order, plan.steps, today)
+        job = job_of(order, plan.steps, today, session=s)
         schedule = Schedule.of(scheduled_of(order.id, st, cals[st.workshop_id], today) for st in plan.steps)
         other = released_load(s, cals, today, exclude_order_ids=[order.id], workshop_ids=[step.workshop_id],
                               first=start, last=end)
