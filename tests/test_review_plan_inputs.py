@@ -160,7 +160,7 @@ def test_capacity_measures_are_checked(db, admin, make_user, sales, customer, sh
 
 
 def test_purchasing_lead_time_holds_back_the_material_steps_and_conditions_reach_the_plan(
-        db, admin, make_user, sales, customer, shop):
+        db, admin, make_user, sales, customer, shop, tmp_path):
     view = orders.create_order(db, sales, order_input(customer.id, delivery_date=dt.date(2027, 1, 15)))
     opinions = to_detailed_review(db, admin, make_user, sales, view.id)
     reviewers = _reviewers(db, admin, make_user)
@@ -188,3 +188,14 @@ def test_purchasing_lead_time_holds_back_the_material_steps_and_conditions_reach
     for step in plan.steps:
         if "materials" in step.checklist_needs:
             assert step.planned_start >= TODAY + dt.timedelta(days=30), step
+    # The conditions reach the production task sheets.
+    plans.release_plan(db, shop.planner, plan.id)
+    from jewelryorders.services.planning import sheets as planning_sheets
+
+    result = planning_sheets.print_task_sheets(db, shop.planner, tmp_path / "sheets.pdf", order=view.id, lang="en",
+                                               factory_name="Golden Luck")
+    import subprocess
+
+    text = subprocess.run(["pdftotext", str(result.path), "-"], check=True, capture_output=True, text=True).stdout
+    assert "Conditions agreed in the review" in text
+    assert text.count("首件需客戶確認後方可批量生產") == result.count
