@@ -98,10 +98,11 @@ def test_a_late_pass_needs_a_capacity_measure_that_makes_it_on_time(db, admin, m
     producer = _reviewers(db, admin, make_user)["production"]
     with pytest.raises(ValidationError, match="capacity measure"):
         review.answer_opinion(db, producer, opinions["production"], production("pass"))
-    # Too little: one day of overtime in one workshop.
-    small = review.CapacityMeasureInput("overtime", shop.workshops["CAD design"], TODAY, TODAY, "2")
-    with pytest.raises(ValidationError, match="still finishes"):
-        review.answer_opinion(db, producer, opinions["production"], production("pass", [small]))
+    # A measure the plan could not use: days after the proposal's window.
+    useless = review.CapacityMeasureInput("overtime", shop.workshops["CAD design"], dt.date(2027, 3, 1),
+                                          dt.date(2027, 3, 5), "2")
+    with pytest.raises(ValidationError, match="outside the proposed plan"):
+        review.answer_opinion(db, producer, opinions["production"], production("pass", [useless]))
     # An extra shift in every workshop for the next four weeks brings it in.
     shifts = [review.CapacityMeasureInput("extra_shift", wid, TODAY, dt.date(2026, 11, 30), "8", "second shift")
               for wid in shop.workshops.values()]

@@ -179,3 +179,24 @@ def preview_plan(db: Database, order_id: int, *, today: dt.date | None = None,
         order = load_order(s, order_id)
         return proposal_for(s, order, today or clock.today(), measures=measures,
                             purchase_lead_days=purchase_lead_days)
+
+
+def suggested_measures(preview: ProposalPreview, cals=None) -> list[tuple[str, int, dt.date, dt.date, int]]:
+    """Capacity measures that give a late proposal room: an extra shift (one more bench-day a day) in each
+    workshop that is busy in the window (load 80 % or more; every workshop of the plan when none is), on the
+    days its steps are planned. (kind, workshop id, first day, last day, minutes a day)."""
+    if not preview.late or not preview.steps:
+        return []
+    busy = {load.workshop_id for load in preview.loads if load.percent >= 80} or {
+        load.workshop_id for load in preview.loads}
+    minutes = {load.workshop_id: max(1, load.capacity_minutes - load.extra_minutes) for load in preview.loads}
+    out = []
+    for wid in dict.fromkeys(st.workshop_id for st in preview.steps):
+        if wid not in busy:
+            continue
+        steps = [st for st in preview.steps if st.workshop_id == wid]
+        first, last = min(st.start for st in steps), max(st.end for st in steps)
+        days = max(1, sum(1 for st in steps for _ in range((st.end - st.start).days + 1)))
+        per_day = cals[wid].minutes_per_day if cals else min(480, minutes[wid] // days or 480)
+        out.append(("extra_shift", wid, first, last, per_day))
+    return out

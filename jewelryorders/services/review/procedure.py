@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -1005,6 +1006,28 @@ def _clean_measures(s: Session, items: Sequence[CapacityMeasureInput], today: dt
     return out
 
 
+def with_suggested_measures(db: Database, order_id: int, answer: OpinionAnswer, *,
+                            today: dt.date | None = None) -> OpinionAnswer:
+    """For callers that answer without a screen (the demo, scripts): production's pass on an order whose proposal
+    is late gets the extra shifts `preview.suggested_measures` proposes. Any other answer is returned as it is."""
+    if answer.verdict == "reject" or answer.capacity_measures:
+        return answer
+    from ..planning.common import calendars
+    from ..planning.preview import proposal_for, suggested_measures
+
+    with read_session(db) as s:
+        order = _load_order(s, order_id)
+        review_round = _latest_round(s, order_id)
+        lead = answered_lead_days(review_round) if review_round is not None else None
+        preview = proposal_for(s, order, today or clock.today(), purchase_lead_days=lead)
+        cals = calendars(s)
+    if not preview.late:
+        return answer
+    measures = [CapacityMeasureInput(kind, wid, first, last, f"{minutes / 60:.2f}")
+                for kind, wid, first, last, minutes in suggested_measures(preview, cals)]
+    return dataclasses.replace(answer, capacity_measures=measures)
+
+
 def answered_lead_days(review_round: ReviewRound) -> int | None:
     """Purchasing's lead time in this round, once it has answered."""
     for o in review_round.opinions:
@@ -1016,10 +1039,10 @@ def answered_lead_days(review_round: ReviewRound) -> int | None:
 def _require_capacity_for_late_plan(s: Session, order: Order, review_round: ReviewRound, measures: list[dict],
                                     today: dt.date) -> None:
     """Procedure 2.4: production passes an order whose proposed plan finishes after the delivery date only with
-    capacity measures that make it finish on time; otherwise the round goes back to sales (a rejection) to move
-    the date or add capacity."""
+    capacity measures the plan can use (a workshop the order works in, days in the proposal's window); the plan
+    then uses them. Otherwise production rejects, and the round goes back to sales to move the date or add
+    capacity. (The screen shows the finish with the measures before production sends its pass.)"""
     from ..planning.preview import proposal_for
-    from ..planning.review_inputs import MeasureSpan
 
     lead = answered_lead_days(review_round)
     plain = proposal_for(s, order, today, purchase_lead_days=lead)
@@ -1032,14 +1055,21 @@ def _require_capacity_for_late_plan(s: Session, order: Order, review_round: Revi
             "otherwise reject, so the round goes back to sales to move the date or add capacity.",
             finish=plain.finish.isoformat(), days=plain.days_late, due=order.delivery_date.isoformat()),
             "capacity_measures")
-    spans = [MeasureSpan(m["workshop_id"], m["first_day"], m["last_day"], m["minutes_per_day"]) for m in measures]
-    helped = proposal_for(s, order, today, measures=spans, purchase_lead_days=lead)
-    if helped.late:
-        raise ValidationError(_(
-            "With these capacity measures the plan still finishes on {finish}, {days} days after the delivery date "
-            "{due}; add capacity where the order waits, or reject so sales moves the date.",
-            finish=helped.finish.isoformat(), days=helped.days_late, due=order.delivery_date.isoformat()),
-            "capacity_measures")
+    # The plan must be able to use each measure: a workshop the order works in, on days of the proposal's window.
+    window: dict[int, tuple[dt.date, dt.date]] = {}
+    for st in plain.steps:
+        first, last = window.get(st.workshop_id, (st.start, st.end))
+        window[st.workshop_id] = (min(first, st.start), max(last, st.end))
+    start, finish = min(st.start for st in plain.steps), plain.finish
+    for number, m in enumerate(measures, start=1):
+        if m["workshop_id"] not in window:
+            raise ValidationError(_("Capacity measure {number}: order {order_no} has no step in that workshop, so "
+                                    "its plan cannot use the measure.", number=number, order_no=order.order_no),
+                                  "capacity_measures")
+        if m["last_day"] < start or m["first_day"] > finish:
+            raise ValidationError(_("Capacity measure {number}: its days lie outside the proposed plan ({first} to "
+                                    "{last}), so the plan cannot use it.", number=number, first=start.isoformat(),
+                                    last=finish.isoformat()), "capacity_measures")
 
 
 def close_round(db: Database, actor: Actor, order_id: int, *, now: dt.datetime | None = None) -> str:
