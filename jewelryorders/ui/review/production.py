@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
-from ...i18n import N_, _
+from ...i18n import N_, _, ngettext
 from ...models.planning import CAPACITY_MEASURE_KINDS
 from ...services.planning.preview import ProposalPreview, preview_plan
 from ...services.planning.review_inputs import MeasureSpan
@@ -74,6 +74,8 @@ class ProductionProposalPanel(QGroupBox):
         self.loads.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.loads.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.loads.verticalHeader().setVisible(False)
+        self.loads.verticalHeader().setDefaultSectionSize(22)
+        self.loads.setMinimumHeight(120)
         self.loads.setMaximumHeight(150)
         header = self.loads.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -86,6 +88,7 @@ class ProductionProposalPanel(QGroupBox):
         self.measures = QTableWidget(0, len(MEASURE_COLUMNS))
         self.measures.setObjectName("capacity_measure_rows")
         self.measures.verticalHeader().setVisible(False)
+        self.measures.setMinimumHeight(80)
         self.measures.setMaximumHeight(110)
         self.measures.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.add_button = QPushButton()
@@ -155,7 +158,8 @@ class ProductionProposalPanel(QGroupBox):
         due = p.delivery_date.isoformat() if p.delivery_date else "—"
         if p.late:
             verdict = (f"<span style='color:{LATE_COLOUR}'><b>"
-                       + html.escape(_("{days} days after the delivery date {due}", days=p.days_late, due=due))
+                       + html.escape(ngettext("{n} day after the delivery date {due}", "{n} days after the delivery date {due}",
+                                            p.days_late, due=due))
                        + "</b></span>")
         else:
             verdict = (f"<span style='color:{ON_TIME_COLOUR}'><b>"

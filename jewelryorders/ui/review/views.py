@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
+    QFrame,
+    QScrollArea,
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
@@ -587,7 +589,13 @@ class InboxView(_ListView):
             layout.addWidget(self.proposal)
         layout.addWidget(self.history, 1)
         layout.addWidget(self.form)
-        self.splitter.addWidget(panel)
+        # The answer side scrolls, so production's proposal never pushes the window past a 1366×768 screen.
+        scroller = QScrollArea()
+        scroller.setObjectName("inbox_scroll")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(panel)
+        self.splitter.addWidget(scroller)
         self.splitter.setSizes([460, 640])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
