@@ -189,6 +189,9 @@ def test_purchasing_lead_time_holds_back_the_material_steps_and_conditions_reach
     for step in plan.steps:
         if "materials" in step.checklist_needs:
             assert step.planned_start >= TODAY + dt.timedelta(days=30), step
+    # The plan carries them: the planner sees the conditions and the materials day with the plan.
+    assert plan.review_conditions == ("Technical: 首件需客戶確認後方可批量生產",)
+    assert plan.materials_expected == TODAY + dt.timedelta(days=30)
     # The conditions reach the production task sheets.
     plans.release_plan(db, shop.planner, plan.id)
     from jewelryorders.services.planning import sheets as planning_sheets

@@ -36,7 +36,7 @@ from ...models.planning import (
     TaskSheet,
     Workshop,
 )
-from ...models.users import User
+from ...models.users import DEPARTMENTS, User
 from ...scheduling.calendar import overloaded_days
 from ...scheduling.checks import check_change
 from ...scheduling.greedy import propose_plan as greedy_propose
@@ -68,7 +68,7 @@ from .common import (
     user_name,
 )
 from .master_data import piece_minutes, routings_by_product_type
-from .review_inputs import capacity_from_measures, materials_days, with_materials_day
+from .review_inputs import capacity_from_measures, conditions_of, materials_days, with_materials_day
 from .sheets import issue_sheets
 
 # ---- views ------------------------------------------------------------------------------------------------------
@@ -131,6 +131,10 @@ class PlanView:
     finish: dt.date | None
     days_late: int
     warnings: tuple[str, ...] = ()
+    # Carried from the passed review: the conditions agreed (department label: text) and the day purchasing
+    # expects the materials (steps that need them start no earlier).
+    review_conditions: tuple[str, ...] = ()
+    materials_expected: dt.date | None = None
 
     @property
     def status_label(self) -> str:
@@ -249,7 +253,10 @@ def plan_view(session: Session, plan: ProductionPlan, today: dt.date, with_warni
     return PlanView(plan.id, order.id, order.order_no, order.customer.name, order.stage, order.delivery_date,
                     order.priority, plan.plan_no, plan.version_no, plan.status, plan.change_reason, plan.created_at,
                     user_name(plan.created_by), plan.released_at, user_name(plan.released_by), plan.version,
-                    tuple(steps), finish, days_late, tuple(warnings))
+                    tuple(steps), finish, days_late, tuple(warnings),
+                    tuple(_(DEPARTMENTS[c.department]) + ": " + c.text if c.department in DEPARTMENTS else c.text
+                          for c in conditions_of(session, order.id)),
+                    materials_days(session, [order.id]).get(order.id))
 
 
 def get_plan(db: Database, order_id: int, today: dt.date | None = None) -> PlanView | None:
