@@ -115,6 +115,13 @@ def test_a_late_pass_needs_a_capacity_measure_that_makes_it_on_time(db, admin, m
     with db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(CapacityMeasure)
                         .where(CapacityMeasure.order_id == view.id)) == len(shifts)
+    # The review history (and so the review report) shows production's measures with its opinion.
+    from jewelryorders.services.review.queries import opinion_fields, review_history
+
+    opinion = next(o for o in review_history(db, view.id).latest_round.opinions if o.department == "production")
+    fields = dict(opinion_fields(opinion, "en"))
+    assert "Extra shift in Filing shop, 2026-11-16 to 2026-11-30, 8 h a day" in fields["Capacity measures"]
+    assert "加開班次" in dict(opinion_fields(opinion, "zh_TW"))["產能措施"]
     # The rest of the round passes; the contract is signed and the plan uses the measures.
     reviewers = _reviewers(db, admin, make_user)
     review.answer_opinion(db, reviewers["technical"], opinions["technical"],
