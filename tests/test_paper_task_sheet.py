@@ -344,3 +344,27 @@ def test_an_order_whose_lines_differ_in_metal_gets_one_sheet_per_line(db, admin,
 def test_lines_of_one_metal_share_one_sheet(tmp_path):
     pdf = write(tmp_path, [make_sheet("en")], "en")
     assert page_count(pdf) == 1 and "Line 1 of" not in pdf_text(pdf)
+
+
+@pytest.mark.parametrize("lang, heading, condition", [
+    ("zh_TW", "評審議定條件", "技術部：首件需客戶確認後方可批量生產"),
+    ("en", "Conditions agreed in the review", "Technical: first piece confirmed by the customer"),
+])
+def test_the_reviews_conditions_are_printed_on_the_sheet(tmp_path, lang, heading, condition):
+    pdf = write(tmp_path, [make_sheet(lang, review_conditions=condition)], lang)
+    text = squashed(pdf_text(pdf))
+    assert squashed(heading) in text and squashed(condition) in text
+    # The process requirements still follow them on the same page.
+    assert squashed("去除水口及砂孔" if lang != "en" else "Remove sprues") in text
+    assert page_count(pdf) == 1
+    plain = squashed(pdf_text(write(tmp_path, [make_sheet(lang)], lang, "plain.pdf")))
+    assert squashed(heading) not in plain
+
+
+def test_long_review_conditions_continue_on_the_next_page(tmp_path):
+    conditions = "\n".join(f"Technical: condition number {i} agreed with the customer in the review" for i in range(40))
+    pdf = write(tmp_path, [make_sheet("en", review_conditions=conditions)], "en")
+    assert page_count(pdf) == 2
+    text = squashed(pdf_text(pdf))
+    for i in (0, 20, 39):
+        assert squashed(f"condition number {i} agreed") in text

@@ -353,3 +353,22 @@ def test_orders_projected_late_by_the_forecast_are_flagged_in_the_orders_tab(qtb
     late = tab.model.status_of(rows[late_id])
     assert late.state == AT_RISK and "days late" in late.reason
     assert tab.model.status_of(rows[fine_id]).state != AT_RISK
+
+
+def test_the_plan_panel_shows_the_reviews_conditions_and_materials_day(qtbot, db, factory, contracted, make_tab,
+                                                                         errors):
+    from jewelryorders.models.planning import PlanReviewInput
+    from jewelryorders.services.planning.review_inputs import Condition, conditions_json
+
+    order_id = contracted()
+    with db.unit_of_work() as s:  # test data: as if technical had passed with this condition
+        carried = s.get(PlanReviewInput, order_id)
+        assert carried is not None and carried.materials_expected == dt.date(2026, 11, 7)  # signed 11-02 + 5 days
+        carried.conditions = conditions_json([Condition("technical", "首件需客戶確認")])
+    tab = make_tab()
+    _select(tab, order_id)
+    tab.actions[ACTION_PROPOSE].trigger()
+    assert errors == []
+    header = tab.panel.header.text()
+    assert "Conditions agreed in the review" in header and "Technical: 首件需客戶確認" in header
+    assert "Materials expected 2026-11-07" in header

@@ -423,3 +423,61 @@ def test_the_preliminary_panel_fits_1366_by_768(qtbot, db, people, tabs, lang, t
     tab.grab().save(f"/tmp/preliminary_{lang}.png")
     assert shot.stat().st_size > 0
     set_language("en")
+
+
+# ---- production's opinion: the proposed plan (procedure 2.4) -----------------------------------------------------
+
+def test_production_sees_the_proposed_plan_and_a_late_pass_needs_capacity_measures(qtbot, db, admin, make_user,
+                                                                                 sales, customer, errors):
+    from sqlalchemy import select
+
+    from jewelryorders.models.planning import CapacityMeasure
+    from jewelryorders.models.reviews import ReviewOpinion
+    from jewelryorders.ui.review.production import ProductionProposalPanel
+
+    from .planning_support import _REVIEWERS, build_factory
+    from .test_review_plan_inputs import busy_factory, to_detailed_review
+
+    _REVIEWERS.clear()
+    shop = build_factory(db, admin, make_user, sales, benches=1)
+    busy_factory(db, admin, make_user, sales, customer, shop)
+    view = orders.create_order(db, sales, order_input(customer.id, delivery_date=dt.date(2026, 11, 30)))
+    to_detailed_review(db, admin, make_user, sales, view.id)
+    producer = make_user("production", "department_head", "prod.head")
+    tab = ReviewTab(UiContext(db, producer, "金福珠寶廠", EventBus()))
+    qtbot.addWidget(tab)
+    tab.resize(1300, 800)
+    tab.show_view(VIEW_INBOX)
+    inbox = tab.view(VIEW_INBOX)
+    assert inbox.select_order(view.id)
+    panel = inbox.findChild(ProductionProposalPanel)
+    assert panel is not None and panel.preview is not None and panel.preview.late
+    summary = plain(panel.summary)
+    assert panel.preview.finish.isoformat() in summary and "after the delivery date 2026-11-30" in summary
+    workshops = [panel.loads.item(r, 0).text() for r in range(panel.loads.rowCount())]
+    assert "Filing shop" in workshops and panel.loads.rowCount() == len(panel.preview.loads)
+    assert all(panel.loads.item(r, 5).text().endswith("%") for r in range(panel.loads.rowCount()))
+    # The figures start from the proposal.
+    assert inbox.form.cycle_days.value() == panel.preview.cycle_days
+    # Late: the capacity-measure input is there, with one measure proposed in the busiest workshop.
+    assert panel.measures_box.isVisibleTo(tab) and panel.measures.rowCount() == 1
+    # A pass without (enough) capacity is refused.
+    panel.measures.setRowCount(0)
+    answer_in_inbox(tab, view.id, "pass", difficulty="medium")
+    assert errors and "capacity measure" in errors[-1]
+    # An extra shift in every workshop up to the delivery date brings it in, and the pass is recorded with it.
+    for wid in shop.workshops.values():
+        panel.add_measure(wid, clock.today(), dt.date(2026, 11, 30))
+        row = panel.measures.rowCount() - 1
+        kind = panel.measures.cellWidget(row, 0)
+        kind.setCurrentIndex(kind.findData("extra_shift"))
+    assert panel.measures.cellWidget(0, 4).value() == 8.0
+    panel.try_button.click()
+    assert not panel.preview.late
+    assert "(+" in panel.loads.item(0, 2).text()
+    answer_in_inbox(tab, view.id, "pass", difficulty="medium")
+    with db.read_session() as s:
+        answered = s.scalar(select(ReviewOpinion.verdict).where(ReviewOpinion.order_id == view.id,
+                                                                ReviewOpinion.department == "production"))
+        kinds = set(s.scalars(select(CapacityMeasure.kind).where(CapacityMeasure.order_id == view.id)))
+    assert answered == "pass" and kinds == {"extra_shift"}

@@ -301,8 +301,11 @@ class Lives:
                 continue  # still waiting for this department
             verdict = self.rng.choice(["pass", "pass", "pass", "pass_with_conditions"])
             with clock.frozen(moment):
-                review.answer_opinion(self.db, self.actors[department], opinion_id, answer_for(
-                    department, life.materials, self.rng, verdict, max(5, life.required_days - self.rng.randint(0, 8))))
+                answer = answer_for(department, life.materials, self.rng, verdict,
+                                    max(5, life.required_days - self.rng.randint(0, 8)))
+                if department == "production":  # a late proposal passes only with capacity measures (2.4)
+                    answer = review.with_suggested_measures(self.db, oid, answer)
+                review.answer_opinion(self.db, self.actors[department], opinion_id, answer)
         if fate == "detailed_review":
             return
         with clock.frozen(answer_at + dt.timedelta(hours=6)):

@@ -93,10 +93,12 @@ class _Driver:
         for i, opinion in enumerate(latest.opinions):
             if only is not None and opinion.department not in only:
                 continue
-            review.answer_opinion(self.db, self.actors[opinion.department], opinion.id,
-                                  _answer(self.db, order_id, opinion.department,
-                                          verdicts.get(opinion.department, "pass"), self.rng),
-                                  now=moment + dt.timedelta(hours=i))
+            answer = _answer(self.db, order_id, opinion.department, verdicts.get(opinion.department, "pass"),
+                             self.rng)
+            at = moment + dt.timedelta(hours=i)
+            if opinion.department == "production":  # a late proposal passes only with capacity measures (2.4)
+                answer = review.with_suggested_measures(self.db, order_id, answer, today=at.astimezone().date())
+            review.answer_opinion(self.db, self.actors[opinion.department], opinion.id, answer, now=at)
 
     def passing_round(self, order_id: int, start_days_ago: float) -> None:
         self.send(order_id, self.at(start_days_ago), 3)

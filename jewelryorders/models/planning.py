@@ -270,3 +270,60 @@ class OrderForecast(Base):
     days_late: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     at_risk: Mapped[bool] = mapped_column(nullable=False, default=False)
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+# What production may add to a workshop when the proposal for an order under review finishes after its delivery
+# date (procedure 2.4): the review passes only with a measure the plan then uses.
+CAPACITY_MEASURE_KINDS: dict[str, str] = {
+    "overtime": N_("Overtime"),
+    "extra_shift": N_("Extra shift"),
+    "outsourcing": N_("Outsourcing"),
+}
+
+
+class CapacityMeasure(Base):
+    """Capacity production commits in a review round: extra minutes in a workshop on each working day of a span.
+
+    The scheduler adds it to the workshop's capacity when the contracted order is planned (and in Re-plan all,
+    while the order is open)."""
+
+    __tablename__ = "capacity_measures"
+    __table_args__ = (
+        CheckConstraint(_in("kind", CAPACITY_MEASURE_KINDS), name="kind_known"),
+        CheckConstraint("last_day >= first_day", name="last_not_before_first"),
+        CheckConstraint(f"minutes_per_day > 0 AND minutes_per_day <= {MINUTES_IN_A_DAY * 100}",
+                        name="minutes_per_day_range"),
+        Index("ix_capacity_measures_order_round", "order_id", "round_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), nullable=False)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"), nullable=False)
+    opinion_id: Mapped[int | None] = mapped_column(ForeignKey("review_opinions.id", ondelete="CASCADE"))
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    first_day: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    last_day: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    minutes_per_day: Mapped[int] = mapped_column(Integer, nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    workshop: Mapped[Workshop] = relationship(lazy="joined")
+
+
+class PlanReviewInput(Base):
+    """What the passed review hands to planning when the contract is signed: the day purchasing expects the
+    materials (its lead time from the signing day), and the conditions the departments agreed (JSON list of
+    {"department", "text"}), which the plan keeps and the task sheets print."""
+
+    __tablename__ = "plan_review_inputs"
+    __table_args__ = (CheckConstraint("purchase_lead_days IS NULL OR purchase_lead_days >= 0",
+                                      name="purchase_lead_not_negative"),)
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_rounds.id", ondelete="CASCADE"), nullable=False)
+    purchase_lead_days: Mapped[int | None] = mapped_column(Integer)
+    materials_expected: Mapped[dt.date | None] = mapped_column(Date)
+    conditions: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

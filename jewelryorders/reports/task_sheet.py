@@ -135,6 +135,9 @@ class TaskSheetData:
     order_delivery: dt.date | None = None
     # "Line 2 of 3" when an order's lines differ in metal and each line gets its own sheet (metal is issued by it)
     part_label: str = ""
+    # Conditions agreed in the detailed review (e.g. the first piece confirmed by the customer), one per line,
+    # already labelled with the department; printed in red at the head of the process requirements.
+    review_conditions: str = ""
 
 
 def write_task_sheets(sheets: Sequence[TaskSheetData], path: str | Path, *, factory_name: str, lang: str,
@@ -540,8 +543,12 @@ class _SheetPainter:
         self.draw_info(sheet)
         self.draw_image(sheet, image_form)
         overflow: list[tuple[str, float, list[str]]] = []
+        process_top = PROCESS_TOP
+        if sheet.review_conditions.strip():
+            process_top = self.draw_review_conditions(sheet.review_conditions, PROCESS_TOP - SECTION_BAR,
+                                                      PROCESS_BOTTOM, overflow) + SECTION_BAR
         for top, bottom, title, text in (
-                (PROCESS_TOP, PROCESS_BOTTOM, N_("Process requirements"), sheet.process_requirements),
+                (process_top, PROCESS_BOTTOM, N_("Process requirements"), sheet.process_requirements),
                 (QUALITY_TOP, QUALITY_BOTTOM, N_("Quality standard"), sheet.quality_standard)):
             size, rest = self.draw_text_box(text, top - SECTION_BAR, bottom)
             if rest:
@@ -707,6 +714,31 @@ class _SheetPainter:
             rest = _wrap(text, FONT_NAME, size, CONTENT_WIDTH - 2 * PAD)[len(shown) - 1:]
         self.lines(LEFT + PAD, top - PAD * 0.8, shown, size)
         return size, rest
+
+    def draw_review_conditions(self, conditions: str, top: float, bottom: float,
+                               overflow: list[tuple[str, float, list[str]]]) -> float:
+        """The review's conditions at the head of the process box, in red so the bench cannot miss them (at most
+        half the box; the rest goes on the continuation page). Returns where the process text starts."""
+        size = 9.5
+        heading = tr("Conditions agreed in the review", self.lang) + ":"
+        text = heading + "\n" + conditions
+        width = CONTENT_WIDTH - 2 * PAD
+        wrapped = _wrap(text, FONT_NAME, size, width)
+        room = max(2, int(((top - bottom) / 2) // (size * 1.3)))
+        shown, rest = wrapped[:room], wrapped[room:]
+        if rest:
+            shown = shown[:-1] + [tr("(continued on the next page)", self.lang)]
+            rest = wrapped[room - 1:]
+            overflow.append((N_("Conditions agreed in the review"), size, rest))
+        self.lines(LEFT + PAD, top - PAD * 0.8, shown, size, color=STAMP_RED, bold=True)
+        used = PAD * 0.8 + len(shown) * size * 1.3 + PAD
+        c = self.c
+        c.saveState()
+        c.setStrokeColor(STAMP_RED)
+        c.setLineWidth(0.6)
+        c.line(LEFT + PAD, top - used, RIGHT - PAD, top - used)
+        c.restoreState()
+        return top - used
 
     def draw_checklist_notes(self, notes: str) -> list[str]:
         if not notes:

@@ -118,6 +118,11 @@ class CapacityLedger:
     Seeded with the load of plans that are not being scheduled (other released plans), then booked step by step.
     Bookings on days a workshop does not work, or before the origin, are kept apart so they can be reported but
     never make room on a working day.
+
+    `extra` is capacity added on top of the calendar (minutes per workshop per day): the overtime, extra shifts
+    or outsourcing agreed as capacity measures in the detailed review. It counts on the workshop's working days
+    from the origin on; one step still runs on one bench, so it does not make a step faster, but it lets more
+    steps share the workshop's days.
     """
 
     def __init__(
@@ -125,12 +130,23 @@ class CapacityLedger:
         calendars: Mapping[int, WorkshopCalendar] | Iterable[WorkshopCalendar],
         origin: date,
         load: Load | None = None,
+        extra: Load | None = None,
     ) -> None:
         self.calendars = calendar_map(calendars)
         self.origin = origin
         self._days = {wid: WorkingDays(cal, origin) for wid, cal in self.calendars.items()}
         self._used: dict[int, list[int]] = {wid: [] for wid in self.calendars}
+        self._extra: dict[int, dict[int, int]] = {}
         self.off_calendar: Load = {}
+        for wid, by_day in (extra or {}).items():
+            cal = self.calendars.get(wid)
+            if cal is None:
+                continue
+            for day, minutes in by_day.items():
+                if minutes > 0 and day >= origin and cal.is_working_day(day):
+                    index = self._days[wid].index_on_or_after(day)
+                    per_index = self._extra.setdefault(wid, {})
+                    per_index[index] = per_index.get(index, 0) + minutes
         if load:
             for wid, by_day in load.items():
                 if wid in self.calendars:
@@ -157,8 +173,20 @@ class CapacityLedger:
         """Minutes booked on the workshop's working days from the origin on."""
         return sum(self._used[workshop_id])
 
+    def capacity_at(self, workshop_id: int, index: int) -> int:
+        """Minutes the workshop offers on its working day number `index`, capacity measures included."""
+        extra = self._extra.get(workshop_id)
+        base = self.calendars[workshop_id].daily_capacity
+        return base + extra.get(index, 0) if extra else base
+
+    def capacity_on(self, workshop_id: int, day: date) -> int:
+        cal = self.calendars[workshop_id]
+        if day >= self.origin and cal.is_working_day(day):
+            return self.capacity_at(workshop_id, self._days[workshop_id].index_on_or_after(day))
+        return cal.capacity_on(day)
+
     def remaining(self, workshop_id: int, day: date) -> int:
-        return self.calendars[workshop_id].capacity_on(day) - self.used_on(workshop_id, day)
+        return self.capacity_on(workshop_id, day) - self.used_on(workshop_id, day)
 
     def book(self, workshop_id: int, minutes_by_day: Mapping[date, int], sign: int = 1) -> None:
         cal = self.calendars[workshop_id]
@@ -179,14 +207,14 @@ class CapacityLedger:
 
         Always succeeds: past every booking the workshop is empty, and a rate never exceeds one bench-day.
         """
-        capacity = self.calendars[workshop_id].daily_capacity
+        capacity = self.capacity_at
         start = self._days[workshop_id].index_on_or_after(max(earliest, self.origin))
         used = self._used[workshop_id]
         while True:
             end = start + days
             blocked = -1
             for index in range(end - 1, start - 1, -1):
-                if index < len(used) and capacity - used[index] < rate:
+                if index < len(used) and capacity(workshop_id, index) - used[index] < rate:
                     blocked = index
                     break
             if blocked < 0:
@@ -198,7 +226,7 @@ class CapacityLedger:
     ) -> int | None:
         """Index of the latest run of `days` working days ending by `latest_end` and starting on or after
         `earliest_start`, each with `rate` minutes free; None when there is no such run."""
-        capacity = self.calendars[workshop_id].daily_capacity
+        capacity = self.capacity_at
         wd = self._days[workshop_id]
         floor = wd.index_on_or_after(max(earliest_start, self.origin))
         start = wd.index_on_or_before(latest_end) - days + 1
@@ -206,7 +234,7 @@ class CapacityLedger:
         while start >= floor:
             blocked = -1
             for index in range(start, start + days):
-                if capacity - used[index] < rate:
+                if capacity(workshop_id, index) - used[index] < rate:
                     blocked = index
             if blocked < 0:
                 return start
@@ -263,17 +291,24 @@ def workshop_load(
     start: date,
     end: date,
     other_load: Load | None = None,
+    extra: Load | None = None,
 ) -> dict[int, list[DayLoad]]:
-    """Per workshop, every calendar day from `start` to `end`: used minutes against capacity, for the load chart."""
+    """Per workshop, every calendar day from `start` to `end`: used minutes against capacity, for the load chart.
+
+    `extra` is capacity added by capacity measures (minutes per workshop per day, on working days)."""
     cals = calendar_map(calendars)
     total = add_loads(load_of(schedule), other_load)
     out: dict[int, list[DayLoad]] = {}
     for wid, cal in sorted(cals.items()):
         by_day = total.get(wid, {})
+        added = (extra or {}).get(wid, {})
         rows = []
         day = start
         while day <= end:
-            rows.append(DayLoad(day, by_day.get(day, 0), cal.capacity_on(day)))
+            capacity = cal.capacity_on(day)
+            if capacity:
+                capacity += max(0, added.get(day, 0))
+            rows.append(DayLoad(day, by_day.get(day, 0), capacity))
             day += ONE_DAY
         out[wid] = rows
     return out
@@ -283,16 +318,21 @@ def overloaded_days(
     schedule: Schedule,
     calendars: Mapping[int, WorkshopCalendar] | Iterable[WorkshopCalendar],
     other_load: Load | None = None,
+    extra: Load | None = None,
 ) -> list[tuple[int, date, int, int]]:
-    """(workshop_id, day, used, capacity) of every day on which a workshop has more work than minutes."""
+    """(workshop_id, day, used, capacity) of every day on which a workshop has more work than minutes
+    (capacity measures in `extra` included)."""
     cals = calendar_map(calendars)
     rows = []
     for wid, by_day in add_loads(load_of(schedule), other_load).items():
         cal = cals.get(wid)
         if cal is None:
             continue
+        added = (extra or {}).get(wid, {})
         for day, used in by_day.items():
             capacity = cal.capacity_on(day)
+            if capacity:
+                capacity += max(0, added.get(day, 0))
             if used > capacity:
                 rows.append((wid, day, used, capacity))
     rows.sort(key=lambda row: (row[1], row[0]))

@@ -239,6 +239,15 @@ def _open_step_errors(
                 **where,
             )
         )
+    if op.earliest_start is not None and planned.start < op.earliest_start:
+        errors.append(
+            _(
+                "Order {order}, step {step} starts on {start}, before its materials are expected ({earliest}).",
+                start=planned.start.isoformat(),
+                earliest=op.earliest_start.isoformat(),
+                **where,
+            )
+        )
     if previous is not None and planned.start <= previous.end:
         errors.append(
             _(

@@ -103,6 +103,8 @@ def forward_steps(
     for op in steps:
         if not_before is not None and op.key in not_before:
             earliest = max(earliest, not_before[op.key])
+        if op.earliest_start is not None:
+            earliest = max(earliest, op.earliest_start)
         count, rate = step_shape(op.remaining_minutes, ledger.calendars[op.workshop_id])
         index = ledger.find_forward(op.workshop_id, earliest, count, rate)
         days = ledger.working_days(op.workshop_id).days(index, count)
@@ -122,6 +124,8 @@ def backward_steps(
     earliest_starts = []
     day = earliest
     for op in steps:
+        if op.earliest_start is not None:
+            day = max(day, op.earliest_start)
         wd = ledger.working_days(op.workshop_id)
         count, _rate = step_shape(op.remaining_minutes, ledger.calendars[op.workshop_id])
         index = wd.index_on_or_after(day)
@@ -156,16 +160,21 @@ def propose_plan(
     existing_load: Load | None,
     today: date,
     buffer_days: int = 0,
+    extra_capacity: Load | None = None,
 ) -> Schedule:
-    """A plan for one contracted order on top of the load of the other released plans.
+    """A plan for one order on top of the load of the other released plans.
 
     Backwards from the delivery date (less `buffer_days` kept for packing and shipping) when the whole routing
     fits between today (or the order's release, if later) and that day, so work starts as late as the date allows
     and capacity stays free for orders that come later; otherwise forwards from today, as early as capacity allows.
+    No step starts before its own earliest start (materials expected). `extra_capacity` is capacity added by
+    capacity measures (see `CapacityLedger`).
+
+    Pure: it reads its arguments and returns a schedule, so the review uses it for a read-only proposal.
     """
     cals = calendar_map(calendars)
     ensure_valid_inputs([job], cals)
-    ledger = CapacityLedger(cals, today, existing_load)
+    ledger = CapacityLedger(cals, today, existing_load, extra_capacity)
     placed, open_steps, earliest = place_fixed_steps(job, ledger, today)
     if open_steps:
         planned = backward_steps(job, open_steps, ledger, earliest, job.due - timedelta(days=buffer_days))
@@ -184,6 +193,7 @@ def replan_all(
     today: date,
     existing_load: Load | None = None,
     lookaheads: Iterable[float] = DEFAULT_LOOKAHEADS,
+    extra_capacity: Load | None = None,
 ) -> ReplanResult:
     """Re-plan every open order against the capacity, forwards from today.
 
@@ -191,14 +201,15 @@ def replan_all(
     order of the apparent tardiness cost rule (see `atc_order`), which weighs each order's priority, the work it
     has left and its slack. The rule's look-ahead decides how far ahead of its delivery date an order starts to
     count as urgent; the plan is made with each of `lookaheads` and the one with the least weighted lateness is
-    kept (the first on a tie). `existing_load` is work in the workshops that is not part of these orders.
+    kept (the first on a tie). `existing_load` is work in the workshops that is not part of these orders;
+    `extra_capacity` is capacity added by capacity measures.
     """
     jobs = list(jobs)
     cals = calendar_map(calendars)
     ensure_valid_inputs(jobs, cals)
     best: ReplanResult | None = None
     for lookahead in lookaheads:
-        result = _replan_once(jobs, cals, today, existing_load, lookahead)
+        result = _replan_once(jobs, cals, today, existing_load, lookahead, extra_capacity)
         if best is None or result.total_weighted_lateness < best.total_weighted_lateness:
             best = result
     if best is None:
@@ -207,9 +218,14 @@ def replan_all(
 
 
 def _replan_once(
-    jobs: list[Job], cals: dict[int, WorkshopCalendar], today: date, existing_load: Load | None, lookahead: float
+    jobs: list[Job],
+    cals: dict[int, WorkshopCalendar],
+    today: date,
+    existing_load: Load | None,
+    lookahead: float,
+    extra_capacity: Load | None = None,
 ) -> ReplanResult:
-    ledger = CapacityLedger(cals, today, existing_load)
+    ledger = CapacityLedger(cals, today, existing_load, extra_capacity)
     placed: list[ScheduledOperation] = []
     pending: list[tuple[Job, list[Operation], date]] = []
     for job in jobs:
@@ -229,12 +245,13 @@ def plan_in_order(
     today: date,
     order_ids: Iterable[int],
     existing_load: Load | None = None,
+    extra_capacity: Load | None = None,
 ) -> Schedule:
     """'Re-plan all' with the orders taking capacity in the order given (orders not named come last, in the
     order of `jobs`): fixed steps first, then each order's open steps forwards from its earliest day."""
     jobs = list(jobs)
     cals = calendar_map(calendars)
-    ledger = CapacityLedger(cals, today, existing_load)
+    ledger = CapacityLedger(cals, today, existing_load, extra_capacity)
     placed: list[ScheduledOperation] = []
     pending: dict[int, tuple[Job, list[Operation], date]] = {}
     for job in jobs:
@@ -282,6 +299,8 @@ def _dispatch(
         finish = start
         days_of_work = 0
         for op in steps:
+            if op.earliest_start is not None:
+                day = max(day, op.earliest_start)
             days, _rate = step_shape(op.remaining_minutes, cals[op.workshop_id])
             axis = ledger.working_days(op.workshop_id)
             first = axis.index_on_or_after(day)

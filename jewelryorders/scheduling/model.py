@@ -77,6 +77,9 @@ class Operation:
       remaining work continues at full pace from today (or from the start, if that is later).
 
     Fixed steps must come first in the routing: a step can only be pinned once the steps before it are.
+
+    `earliest_start` is the first day the step itself may start (e.g. the day its materials are expected, from
+    purchasing's lead time in the review); None when only the order's release and the step before it hold it back.
     """
 
     key: str
@@ -87,6 +90,7 @@ class Operation:
     fixed_end: date | None = None
     done_minutes: int = 0
     name: str = ""
+    earliest_start: date | None = None
 
     @property
     def remaining_minutes(self) -> int:

@@ -141,6 +141,8 @@ class _Model:
         day = max(0, self.offset(earliest))
         lows = []
         for op in open_steps:
+            if op.earliest_start is not None:
+                day = max(day, self.offset(op.earliest_start))
             days, rate = step_shape(op.remaining_minutes, self.cals[op.workshop_id])
             working = self.working[op.workshop_id]
             low = bisect_left(working, day)
@@ -279,6 +281,8 @@ def earliest_finish_bound(
         finish = max((s.end for s in fixed), default=None)
         day = earliest
         for op in open_steps:
+            if op.earliest_start is not None:
+                day = max(day, op.earliest_start)
             count, _rate = step_shape(op.remaining_minutes, cals[op.workshop_id])
             axis = ledger.working_days(op.workshop_id)
             finish = axis[axis.index_on_or_after(day) + count - 1]

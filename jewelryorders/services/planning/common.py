@@ -191,7 +191,7 @@ def current_step_rows(session: Session, *, stages: Sequence[str] = CAPACITY_STAG
                    PlanStep.workshop_id, Workshop.name.label("workshop"),
                    User.display_name.label("responsible"), PlanStep.state, PlanStep.planned_start,
                    PlanStep.planned_end, PlanStep.work_minutes, PlanStep.actual_start_at, PlanStep.actual_end_at,
-                   TaskSheet.sheet_no)
+                   TaskSheet.sheet_no, PlanStep.checklist_needs)
             .join(PlanStep, PlanStep.plan_id == ProductionPlan.id)
             .join(Order, Order.id == ProductionPlan.order_id)
             .join(Customer, Customer.id == Order.customer_id)
@@ -282,9 +282,18 @@ def due_of(order: Order, today: dt.date) -> dt.date:
     return order.delivery_date or today
 
 
-def job_of(order: Order, steps: Sequence[PlanStep], today: dt.date, release: dt.date | None = None) -> Job:
-    return Job(order.id, order.order_no, due_of(order, today), max(1, order.priority), release or today,
-               [operation_of(order.id, s, today) for s in sorted(steps, key=lambda s: s.seq)])
+def job_of(order: Order, steps: Sequence[PlanStep], today: dt.date, release: dt.date | None = None,
+           session: Session | None = None) -> Job:
+    """The order's plan as a scheduler job; with a session, the steps that need materials start no earlier than
+    the day purchasing expects them (see review_inputs)."""
+    ordered = sorted(steps, key=lambda s: s.seq)
+    job = Job(order.id, order.order_no, due_of(order, today), max(1, order.priority), release or today,
+              [operation_of(order.id, s, today) for s in ordered])
+    if session is None:
+        return job
+    from .review_inputs import job_with_materials, materials_days
+
+    return job_with_materials(job, [s.checklist_needs for s in ordered], materials_days(session, [order.id]).get(order.id))
 
 
 def load_of_steps(steps: Iterable[tuple[int, PlanStep]], cals: dict[int, WorkshopCalendar],

@@ -91,12 +91,19 @@ def gantt_data(db: Database, *, first: dt.date | None = None, last: dt.date | No
         loads: list[DayLoad] = []
         shown = sorted((w for w in workshops.values() if w.active or w.id in used),
                        key=lambda w: (w.sort_order, w.name))
+        # Capacity measures agreed in reviews (overtime, extra shifts, outsourcing) count as the workshop's capacity.
+        from .review_inputs import capacity_from_measures
+
+        extra = capacity_from_measures(s, cals, span_first)
         for workshop in shown:
             cal = cals[workshop.id]
             by_day = used.get(workshop.id, {})
+            added = extra.get(workshop.id, {})
             day = span_first
             while day <= span_last:
-                loads.append(DayLoad(workshop.id, workshop.name, day, by_day.get(day, 0), cal.capacity_on(day)))
+                capacity = cal.capacity_on(day)
+                loads.append(DayLoad(workshop.id, workshop.name, day, by_day.get(day, 0),
+                                     capacity + added.get(day, 0) if capacity else capacity))
                 day += ONE_DAY
         working = set()
         for workshop in workshops.values():
@@ -136,7 +143,7 @@ def check_move(db: Database, key: str, start: dt.date, end: dt.date, *, actor: A
                                 order_no=order.order_no, step=f"{step.seq} {step.name}",
                                 start=shown_start.isoformat())], [])
         cals = calendars(s)
-        job = job_of(order, plan.steps, today)
+        job = job_of(order, plan.steps, today, session=s)
         schedule = Schedule.of(scheduled_of(order.id, st, cals[st.workshop_id], today) for st in plan.steps)
         other = released_load(s, cals, today, exclude_order_ids=[order.id], workshop_ids=[step.workshop_id],
                               first=start, last=end)

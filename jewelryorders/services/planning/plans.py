@@ -36,7 +36,7 @@ from ...models.planning import (
     TaskSheet,
     Workshop,
 )
-from ...models.users import User
+from ...models.users import DEPARTMENTS, User
 from ...scheduling.calendar import overloaded_days
 from ...scheduling.checks import check_change
 from ...scheduling.greedy import propose_plan as greedy_propose
@@ -68,6 +68,7 @@ from .common import (
     user_name,
 )
 from .master_data import piece_minutes, routings_by_product_type
+from .review_inputs import capacity_from_measures, conditions_of, materials_days, with_materials_day
 from .sheets import issue_sheets
 
 # ---- views ------------------------------------------------------------------------------------------------------
@@ -130,6 +131,10 @@ class PlanView:
     finish: dt.date | None
     days_late: int
     warnings: tuple[str, ...] = ()
+    # Carried from the passed review: the conditions agreed (department label: text) and the day purchasing
+    # expects the materials (steps that need them start no earlier).
+    review_conditions: tuple[str, ...] = ()
+    materials_expected: dt.date | None = None
 
     @property
     def status_label(self) -> str:
@@ -207,7 +212,8 @@ def _overload_warnings(session: Session, plan: ProductionPlan, order: Order, tod
     mine = {(op.workshop_id, day) for op in schedule.ops.values() for day in op.minutes_by_day}
     warnings = []
     by_workshop: dict[int, list[tuple[dt.date, int, int]]] = {}
-    for wid, day, used, capacity in overloaded_days(schedule, cals, other):
+    extra = capacity_from_measures(session, cals, today)
+    for wid, day, used, capacity in overloaded_days(schedule, cals, other, extra):
         if (wid, day) in mine:
             by_workshop.setdefault(wid, []).append((day, used, capacity))
     for wid, days in sorted(by_workshop.items(), key=lambda kv: kv[1][0][0]):
@@ -247,7 +253,10 @@ def plan_view(session: Session, plan: ProductionPlan, today: dt.date, with_warni
     return PlanView(plan.id, order.id, order.order_no, order.customer.name, order.stage, order.delivery_date,
                     order.priority, plan.plan_no, plan.version_no, plan.status, plan.change_reason, plan.created_at,
                     user_name(plan.created_by), plan.released_at, user_name(plan.released_by), plan.version,
-                    tuple(steps), finish, days_late, tuple(warnings))
+                    tuple(steps), finish, days_late, tuple(warnings),
+                    tuple(_(DEPARTMENTS[c.department]) + ": " + c.text if c.department in DEPARTMENTS else c.text
+                          for c in conditions_of(session, order.id)),
+                    materials_days(session, [order.id]).get(order.id))
 
 
 def get_plan(db: Database, order_id: int, today: dt.date | None = None) -> PlanView | None:
@@ -381,7 +390,9 @@ def propose_plan(db: Database, actor: Actor, order_id: int, *, routing_for_style
     """Propose (or propose again) the draft plan of a contracted order from its styles' routings.
 
     The finite-capacity scheduler places the steps after the load of every released plan: backwards from the
-    delivery date (less SHIPPING_BUFFER_DAYS) where the routing fits, forwards from today where it does not.
+    delivery date (less SHIPPING_BUFFER_DAYS) where the routing fits, forwards from today where it does not. The
+    review's outcome is taken into account: steps that need materials start no earlier than the day purchasing
+    expects them, and the capacity measures committed in the passed round add to the workshops' capacity.
     """
     require(actor, "planning.plan")
     today = today or clock.today()
@@ -397,13 +408,18 @@ def propose_plan(db: Database, actor: Actor, order_id: int, *, routing_for_style
         cals = calendars(s)
         workshops = {w.id: w for w in s.scalars(select(Workshop))}
         keys = [step_key(order.id, seq) for seq in range(1, len(steps) + 1)]
+        # The review's outcome: steps that need materials wait for the day purchasing expects them, and the
+        # capacity measures production committed add to the workshops' capacity.
         job = Job(order.id, order.order_no, due_of(order, today), max(1, order.priority),
                   release_day(s, order, today),
-                  [Operation(key, seq, st["workshop_id"], st["work_minutes"], name=st["name"])
-                   for seq, (key, st) in enumerate(zip(keys, steps), start=1)])
+                  with_materials_day([Operation(key, seq, st["workshop_id"], st["work_minutes"], name=st["name"])
+                                      for seq, (key, st) in enumerate(zip(keys, steps), start=1)],
+                                     [sorted(st["needs"]) for st in steps],
+                                     materials_days(s, [order.id]).get(order.id)))
         other = released_load(s, cals, today, exclude_order_ids=[order.id])
+        extra = capacity_from_measures(s, cals, today)
         try:
-            schedule = greedy_propose(job, cals, other, today, buffer_days=SHIPPING_BUFFER_DAYS)
+            schedule = greedy_propose(job, cals, other, today, buffer_days=SHIPPING_BUFFER_DAYS, extra_capacity=extra)
         except SchedulingError as exc:
             raise problems_error(exc.problems) from exc
         moment = clock.now()
@@ -530,7 +546,7 @@ def _apply_changes(session: Session, order: Order, plan: ProductionPlan, changes
             continue
         if (start, change.end) == (shown_start, shown_end) and change.workshop_id == step.workshop_id:
             continue
-        job = job_of(order, plan.steps, today)
+        job = job_of(order, plan.steps, today, session=session)
         schedule = Schedule.of(scheduled_of(order.id, st, cals[st.workshop_id], today) for st in plan.steps)
         other = released_load(session, cals, today, exclude_order_ids=[order.id], workshop_ids=[step.workshop_id],
                               first=start, last=change.end)
@@ -657,7 +673,7 @@ def release_plan(db: Database, actor: Actor, plan_id: int, *, expected_version: 
             raise ValidationError(_("Plan {plan_no} of order {order_no} has no steps; propose it again.",
                                     plan_no=plan.plan_no, order_no=order.order_no))
         cals = calendars(s)
-        job = job_of(order, plan.steps, today)
+        job = job_of(order, plan.steps, today, session=s)
         schedule = Schedule.of(scheduled_of(order.id, st, cals[st.workshop_id], today) for st in plan.steps)
         errors: list[str] = []
         for st in plan.steps:

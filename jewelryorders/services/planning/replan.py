@@ -42,6 +42,7 @@ from .common import (
     step_key,
 )
 from .plans import new_version
+from .review_inputs import capacity_from_measures, materials_days, with_materials_day
 
 DEFAULT_OPTIMISE_SECONDS = 10.0
 MAX_OPTIMISE_SECONDS = 3600.0
@@ -67,6 +68,7 @@ class OpenOrders:
     other_load: Load
     stamps: dict[int, tuple[int, int]]
     excluded: list[str]
+    extra: Load = field(default_factory=dict)  # capacity measures agreed in the orders' reviews
 
 
 @dataclass
@@ -110,13 +112,15 @@ def open_orders(session: Session, today: dt.date) -> OpenOrders:
     ops = []
     stamps: dict[int, tuple[int, int]] = {}
     excluded: list[str] = []
+    materials = materials_days(session)
     for order_id, group in groupby(current_step_rows(session, stages=PLANNING_STAGES), key=lambda r: r.order_id):
         steps = list(group)
         if all(st.state == "done" for st in steps):
             continue
         first = steps[0]
         job = Job(order_id, first.order_no, first.delivery_date or today, max(1, first.priority), today,
-                  [operation_of(order_id, st, today) for st in steps])
+                  with_materials_day([operation_of(order_id, st, today) for st in steps],
+                                     [st.checklist_needs for st in steps], materials.get(order_id)))
         problems = input_problems([job], cals)
         if problems:
             excluded.extend(problems)
@@ -125,7 +129,8 @@ def open_orders(session: Session, today: dt.date) -> OpenOrders:
         stamps[order_id] = (first.plan_id, first.plan_version)
         ops.extend(scheduled_of(order_id, st, cals[st.workshop_id], today) for st in steps)
     other = released_load(session, cals, today, exclude_order_ids=list(stamps))
-    return OpenOrders(jobs, cals, Schedule.of(ops), other, stamps, excluded)
+    extra = capacity_from_measures(session, cals, today)
+    return OpenOrders(jobs, cals, Schedule.of(ops), other, stamps, excluded, extra)
 
 
 def _late(schedule: Schedule, jobs: list[Job]) -> list[LateOrder]:
@@ -166,7 +171,7 @@ def replan_preview(db: Database, today: dt.date | None = None) -> SchedulePropos
     today = today or clock.today()
     with read_session(db) as s:
         data = open_orders(s, today)
-    result = replan_all(data.jobs, data.calendars, today, data.other_load)
+    result = replan_all(data.jobs, data.calendars, today, data.other_load, extra_capacity=data.extra)
     return _proposal("replan", today, data, result.schedule)
 
 

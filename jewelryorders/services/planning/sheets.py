@@ -129,6 +129,25 @@ def _sheet_parts(lines: list[OrderLine], lang: str) -> list[tuple[list[OrderLine
             for index, line in enumerate(lines, start=1)]
 
 
+def _review_conditions(session: Session, order_ids: Sequence[int], lang: str) -> dict[int, str]:
+    """The conditions the review agreed for each order (carried into its plan at the contract), one per line
+    with the department that set it, in the paper's language."""
+    from ...models.planning import PlanReviewInput
+    from ...models.users import DEPARTMENTS
+    from .review_inputs import parse_conditions
+
+    out: dict[int, str] = {}
+    rows = session.execute(select(PlanReviewInput.order_id, PlanReviewInput.conditions)
+                           .where(PlanReviewInput.order_id.in_(list(order_ids))))
+    for order_id, raw in rows:
+        colon = "：" if lang.startswith("zh") else ": "
+        lines = [tr(DEPARTMENTS[c.department], lang) + colon + c.text if c.department in DEPARTMENTS else c.text
+                 for c in parse_conditions(raw)]
+        if lines:
+            out[order_id] = "\n".join(lines)
+    return out
+
+
 def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
                image_folder: Path | None = None, db: Database | None = None,
                today: dt.date | None = None) -> list[TaskSheetData]:
@@ -158,6 +177,7 @@ def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
                 images[order_id] = None  # the paper prints a framed notice instead of the picture
     out = []
     today = today or clock.today()
+    conditions = _review_conditions(session, order_ids, lang)
     for sheet in sheets:
         order = orders[sheet.order_id]
         step = sheet.step
@@ -182,6 +202,7 @@ def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
             metal_allowance_pct=step.loss_allowance_pct,
             print_count=sheet.print_count,
             checklist_notes=_checklist_notes(step, checklist.get(order.id, {}), lang),
+            review_conditions=conditions.get(order.id, ""),
         )
         for lines, part_label in _sheet_parts(list(order.lines), lang):
             styles = list(dict.fromkeys(line.style_code for line in lines))

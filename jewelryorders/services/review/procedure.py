@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from ...models.reviews import (
     ReviewOpinion,
     ReviewRound,
 )
+from ...models.planning import CAPACITY_MEASURE_KINDS, CapacityMeasure, PlanReviewInput, Workshop
 from ...models.users import DEPARTMENTS, Setting, User
 from .. import audit, permissions, stages
 from ..context import Actor, read_session, unit_of_work
@@ -415,8 +417,24 @@ class NegotiationInput:
 
 
 @dataclass
+class CapacityMeasureInput:
+    """Capacity production commits so that a late proposal finishes on time: overtime, an extra shift or
+    outsourcing, in one workshop, on each working day from `first_day` to `last_day`, `hours_per_day` more."""
+
+    kind: str
+    workshop_id: int | None
+    first_day: dt.date | str | None
+    last_day: dt.date | str | None
+    hours_per_day: Decimal | str | int | None
+    note: str = ""
+
+
+@dataclass
 class OpinionAnswer:
-    """A department's answer; only the fields of the answering department are read."""
+    """A department's answer; only the fields of the answering department are read.
+
+    Production's pass on an order whose proposed plan finishes after the delivery date needs
+    `capacity_measures` that make it finish on time (see `answer_opinion`)."""
 
     verdict: str
     comments: str = ""
@@ -432,6 +450,7 @@ class OpinionAnswer:
     materials_list: str = ""
     purchase_lead_days: int | str | None = None
     supplier_risk: str | None = None
+    capacity_measures: Sequence[CapacityMeasureInput] = field(default_factory=list)
 
 
 @dataclass
@@ -912,17 +931,145 @@ def answer_opinion(db: Database, actor: Actor, opinion_id: int, answer: OpinionA
                               order_no=order.order_no, user=_user_name(opinion.answered_by),
                               when=opinion.answered_at.astimezone().strftime("%Y-%m-%d %H:%M")))
         clean = _clean_answer(opinion.department, answer)
+        measures: list[dict] = []
+        if opinion.department == "production":
+            measures = _clean_measures(s, answer.capacity_measures, _local_date(moment))
+            if clean["verdict"] != "reject":
+                _require_capacity_for_late_plan(s, order, review_round, measures, _local_date(moment))
+            else:
+                measures = []
         for key, value in clean.items():
             setattr(opinion, key, value)
         opinion.answered_at = moment
         opinion.answered_by_id = actor.user_id
         s.flush()
+        for m in measures:
+            s.add(CapacityMeasure(order_id=order.id, round_id=review_round.id, opinion_id=opinion.id,
+                                  workshop_id=m["workshop_id"], kind=m["kind"], first_day=m["first_day"],
+                                  last_day=m["last_day"], minutes_per_day=m["minutes_per_day"], note=m["note"],
+                                  recorded_at=moment, recorded_by_id=actor.user_id))
+        if measures:
+            s.flush()
         audit.record(s, actor, "answer", "review_opinion", opinion.id,
                      LazyText("{department} answered round {round} of {order_no}: {verdict}",
                               department=LazyText(DEPARTMENTS.get(opinion.department, opinion.department)),
                               round=review_round.round_no,
                        order_no=order.order_no, verdict=LazyText(VERDICTS[clean["verdict"]])),
-                     None, audit.snapshot(opinion), order_id=order.id)
+                     None, {**audit.snapshot(opinion),
+                            "capacity_measures": [{**m, "first_day": m["first_day"].isoformat(),
+                                                   "last_day": m["last_day"].isoformat()} for m in measures]},
+                     order_id=order.id)
+
+
+MAX_MEASURE_DAYS = 366
+
+
+def _clean_measures(s: Session, items: Sequence[CapacityMeasureInput], today: dt.date) -> list[dict]:
+    """Production's capacity measures checked: a known kind, an open workshop, a span from today on, hours a day
+    the workshop's benches can work."""
+    p = Problems()
+    out = []
+    for number, item in enumerate(items, start=1):
+        where = f"capacity_measures:{number}"
+        kind = _choice(p, where, _("Capacity measure {number}: kind", number=number), item.kind,
+                       CAPACITY_MEASURE_KINDS)
+        workshop = s.get(Workshop, item.workshop_id) if item.workshop_id else None
+        if workshop is None or not workshop.active:
+            p.add(where, _("Capacity measure {number}: choose an open workshop.", number=number))
+        first = parse_date(p, where, _("Capacity measure {number}: first day", number=number), item.first_day,
+                           required=True)
+        last = parse_date(p, where, _("Capacity measure {number}: last day", number=number), item.last_day,
+                          required=True)
+        if first and last:
+            if last < first:
+                p.add(where, _("Capacity measure {number}: the last day {last} is before the first day {first}.",
+                               number=number, last=last.isoformat(), first=first.isoformat()))
+            elif first < today:
+                p.add(where, _("Capacity measure {number}: the first day {first} is in the past.", number=number,
+                               first=first.isoformat()))
+            elif (last - first).days >= MAX_MEASURE_DAYS:
+                p.add(where, _("Capacity measure {number}: a measure spans at most {days} days.", number=number,
+                               days=MAX_MEASURE_DAYS))
+        hours = decimal_value(p, where, _("Capacity measure {number}: hours a day", number=number),
+                              item.hours_per_day, places=2, required=True)
+        minutes = None
+        if hours is not None:
+            minutes = int(hours * 60)
+            most = 24 * 60 * (workshop.benches if workshop is not None else 1)
+            if not 0 < minutes <= most:
+                p.add(where, _("Capacity measure {number}: the hours a day must be more than 0 and at most {most}.",
+                               number=number, most=most // 60))
+        note = text(p, where, _("Capacity measure {number}: note", number=number), item.note, max_len=LONG_TEXT)
+        out.append({"kind": kind, "workshop_id": workshop.id if workshop else None, "first_day": first,
+                    "last_day": last, "minutes_per_day": minutes, "note": note})
+    p.raise_if_any()
+    return out
+
+
+def with_suggested_measures(db: Database, order_id: int, answer: OpinionAnswer, *,
+                            today: dt.date | None = None) -> OpinionAnswer:
+    """For callers that answer without a screen (the demo, scripts): production's pass on an order whose proposal
+    is late gets the extra shifts `preview.suggested_measures` proposes. Any other answer is returned as it is."""
+    if answer.verdict == "reject" or answer.capacity_measures:
+        return answer
+    from ..planning.common import calendars
+    from ..planning.preview import proposal_for, suggested_measures
+
+    with read_session(db) as s:
+        order = _load_order(s, order_id)
+        review_round = _latest_round(s, order_id)
+        lead = answered_lead_days(review_round) if review_round is not None else None
+        preview = proposal_for(s, order, today or clock.today(), purchase_lead_days=lead)
+        cals = calendars(s)
+    if not preview.late:
+        return answer
+    measures = [CapacityMeasureInput(kind, wid, first, last, f"{minutes / 60:.2f}")
+                for kind, wid, first, last, minutes in suggested_measures(preview, cals)]
+    return dataclasses.replace(answer, capacity_measures=measures)
+
+
+def answered_lead_days(review_round: ReviewRound) -> int | None:
+    """Purchasing's lead time in this round, once it has answered."""
+    for o in review_round.opinions:
+        if o.department == "purchasing" and o.answered_at is not None:
+            return o.purchase_lead_days
+    return None
+
+
+def _require_capacity_for_late_plan(s: Session, order: Order, review_round: ReviewRound, measures: list[dict],
+                                    today: dt.date) -> None:
+    """Procedure 2.4: production passes an order whose proposed plan finishes after the delivery date only with
+    capacity measures the plan can use (a workshop the order works in, days in the proposal's window); the plan
+    then uses them. Otherwise production rejects, and the round goes back to sales to move the date or add
+    capacity. (The screen shows the finish with the measures before production sends its pass.)"""
+    from ..planning.preview import proposal_for
+
+    lead = answered_lead_days(review_round)
+    plain = proposal_for(s, order, today, purchase_lead_days=lead)
+    if plain.problems or not plain.late:
+        return
+    if not measures:
+        raise ValidationError(_(
+            "The proposed plan finishes on {finish}, {days} days after the delivery date {due}. A pass needs a "
+            "capacity measure (overtime, extra shift or outsourcing: workshop and days) that the plan will use; "
+            "otherwise reject, so the round goes back to sales to move the date or add capacity.",
+            finish=plain.finish.isoformat(), days=plain.days_late, due=order.delivery_date.isoformat()),
+            "capacity_measures")
+    # The plan must be able to use each measure: a workshop the order works in, on days of the proposal's window.
+    window: dict[int, tuple[dt.date, dt.date]] = {}
+    for st in plain.steps:
+        first, last = window.get(st.workshop_id, (st.start, st.end))
+        window[st.workshop_id] = (min(first, st.start), max(last, st.end))
+    start, finish = min(st.start for st in plain.steps), plain.finish
+    for number, m in enumerate(measures, start=1):
+        if m["workshop_id"] not in window:
+            raise ValidationError(_("Capacity measure {number}: order {order_no} has no step in that workshop, so "
+                                    "its plan cannot use the measure.", number=number, order_no=order.order_no),
+                                  "capacity_measures")
+        if m["last_day"] < start or m["first_day"] > finish:
+            raise ValidationError(_("Capacity measure {number}: its days lie outside the proposed plan ({first} to "
+                                    "{last}), so the plan cannot use it.", number=number, first=start.isoformat(),
+                                    last=finish.isoformat()), "capacity_measures")
 
 
 def close_round(db: Database, actor: Actor, order_id: int, *, now: dt.datetime | None = None) -> str:
@@ -1008,11 +1155,31 @@ def record_contract(db: Database, actor: Actor, order_id: int, data: ContractInp
                             copies=[ContractCopy(department=d) for d in copies])
         s.add(contract)
         s.flush()
+        _carry_into_plan(s, order, latest, signed, moment)
         audit.record(s, actor, "contract", "contract", contract.id,
                      LazyText("Contract {contract_no} of {order_no} recorded", contract_no=contract_no,
                        order_no=order.order_no), None,
                      {**audit.snapshot(contract), "copies_to": copies}, order_id=order.id)
         stages.move(s, actor, order, "contracted", LazyText("contract {contract_no} signed", contract_no=contract_no))
+
+
+def _carry_into_plan(s: Session, order: Order, review_round: ReviewRound, signed: dt.date,
+                     moment: dt.datetime) -> None:
+    """What the passed round hands to planning: the day purchasing expects the materials (its lead time from the
+    signing day) and the conditions the departments agreed, which the task sheets print."""
+    from ..planning.review_inputs import Condition, conditions_json
+
+    lead = answered_lead_days(review_round)
+    conditions = [Condition(o.department, o.conditions.strip()) for o in review_round.opinions
+                  if o.conditions and o.conditions.strip()]
+    row = s.get(PlanReviewInput, order.id) or PlanReviewInput(order_id=order.id)
+    row.round_id = review_round.id
+    row.purchase_lead_days = lead
+    row.materials_expected = None if lead is None else signed + dt.timedelta(days=lead)
+    row.conditions = conditions_json(conditions)
+    row.recorded_at = moment
+    s.add(row)
+    s.flush()
 
 
 def has_signed_contract(session: Session, order_id: int) -> bool:

@@ -48,6 +48,8 @@ class OpinionView:
     materials_list: str
     purchase_lead_days: int | None
     supplier_risk: str | None
+    # production's capacity measures: (kind, workshop, first day, last day, minutes a day)
+    capacity_measures: tuple[tuple[str, str, dt.date, dt.date, int], ...] = ()
 
     def overdue(self, now: dt.datetime | None = None) -> bool:
         """Answered after its due time, or still unanswered past it."""
@@ -179,11 +181,23 @@ class ReviewHistory:
         return bool(self.decisions) and self.decisions[-1].decision == "accept"
 
 
-def _opinion_view(o: ReviewOpinion, round_no: int) -> OpinionView:
+def _opinion_view(o: ReviewOpinion, round_no: int, measures=()) -> OpinionView:
     return OpinionView(o.id, round_no, o.department, o.requested_at, o.due_at, o.answered_at, _name(o.answered_by),
                        o.verdict, o.conditions, o.comments, o.difficulty, o.cycle_days, o.capacity_load_pct,
                        o.craft_feasibility, o.proposed_solution, o.materials_list, o.purchase_lead_days,
-                       o.supplier_risk)
+                       o.supplier_risk, tuple(measures))
+
+
+def _measures_by_opinion(s, order_id: int) -> dict[int, list[tuple[str, str, dt.date, dt.date, int]]]:
+    from ...models.planning import CapacityMeasure
+
+    out: dict[int, list] = {}
+    for m in s.scalars(select(CapacityMeasure).where(CapacityMeasure.order_id == order_id)
+                       .order_by(CapacityMeasure.id)):
+        if m.opinion_id is not None:
+            out.setdefault(m.opinion_id, []).append((m.kind, m.workshop.name, m.first_day, m.last_day,
+                                                     m.minutes_per_day))
+    return out
 
 
 def _department_order(department: str) -> int:
@@ -209,6 +223,7 @@ def review_history(db: Database, order_id: int) -> ReviewHistory:
         clearances = s.scalars(select(ReviewClearance).where(ReviewClearance.order_id == order_id)
                                .order_by(ReviewClearance.recorded_at, ReviewClearance.id)).all()
         round_no_of = {r.id: r.round_no for r in rounds}
+        measures = _measures_by_opinion(s, order_id)
         return ReviewHistory(
             order_id=order.id, order_no=order.order_no, stage=order.stage,
             preliminary=tuple(PreliminaryView(
@@ -226,7 +241,7 @@ def review_history(db: Database, order_id: int) -> ReviewHistory:
                                          d.from_stage) for d in decisions),
             rounds=tuple(RoundView(
                 r.id, r.round_no, r.opened_at, _name(r.opened_by), r.closed_at, _name(r.closed_by), r.result,
-                tuple(sorted((_opinion_view(o, r.round_no) for o in r.opinions),
+                tuple(sorted((_opinion_view(o, r.round_no, measures.get(o.id, ())) for o in r.opinions),
                              key=lambda o: _department_order(o.department)))) for r in rounds),
             contract=None if contract is None else ContractView(
                 contract.contract_no, contract.signed_date,
@@ -244,10 +259,19 @@ def opinion_fields(opinion: OpinionView, lang: str | None = None) -> list[tuple[
         return tr(LEVELS[value], lang) if value in LEVELS else ""
 
     if opinion.department == "production":
-        return [(tr("Difficulty", lang), level(opinion.difficulty)),
-                (tr("Cycle days", lang), "" if opinion.cycle_days is None else str(opinion.cycle_days)),
-                (tr("Capacity load %", lang),
-                 "" if opinion.capacity_load_pct is None else f"{opinion.capacity_load_pct} %")]
+        fields = [(tr("Difficulty", lang), level(opinion.difficulty)),
+                  (tr("Cycle days", lang), "" if opinion.cycle_days is None else str(opinion.cycle_days)),
+                  (tr("Capacity load %", lang),
+                   "" if opinion.capacity_load_pct is None else f"{opinion.capacity_load_pct} %")]
+        if opinion.capacity_measures:
+            from ...models.planning import CAPACITY_MEASURE_KINDS
+
+            fields.append((tr("Capacity measures", lang), "; ".join(
+                tr("{kind} in {workshop}, {first} to {last}, {hours} h a day", lang,
+                   kind=tr(CAPACITY_MEASURE_KINDS.get(kind, kind), lang), workshop=workshop,
+                   first=first.isoformat(), last=last.isoformat(), hours=f"{minutes / 60:g}")
+                for kind, workshop, first, last, minutes in opinion.capacity_measures)))
+        return fields
     if opinion.department == "technical":
         feasibility = opinion.craft_feasibility
         return [(tr("Craft feasibility", lang), tr(FEASIBILITY[feasibility], lang) if feasibility in FEASIBILITY

@@ -205,6 +205,13 @@ class PlanPanel(QWidget):
             else:
                 text = html.escape(_("Finishes {date}", date=plan.finish.isoformat()))
             lines.append(text)
+        if plan.materials_expected:
+            lines.append(html.escape(_("Materials expected {date}: steps that need them start no earlier.",
+                                       date=plan.materials_expected.isoformat())))
+        if plan.review_conditions:
+            lines.append("<span style='color:#b42318; font-weight:bold'>"
+                         + html.escape(_("Conditions agreed in the review")) + ":</span> "
+                         + "; ".join(html.escape(c) for c in plan.review_conditions))
         self.header.setText("<br>".join(lines))
         self.warnings.setText("\n".join(plan.warnings))
         self.warnings.setVisible(bool(plan.warnings))

@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices
 from PySide6.QtWidgets import (
+    QFrame,
+    QScrollArea,
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
@@ -52,6 +54,7 @@ from .dialogs import (
     SendToDepartmentsDialog,
 )
 from .panels import HistoryBrowser, OrderDetailsPanel, checks_html, local_time, money
+from .production import ProductionProposalPanel
 
 # The reviewer's judgement of the style and craft requirements; the first entry is where every order starts.
 CRAFT_CHOICES: dict[bool | None, str] = {
@@ -572,6 +575,8 @@ class InboxView(_ListView):
         self.materials.setTextFormat(Qt.TextFormat.RichText)
         self.materials.setVisible(department == "purchasing")
         self.requirement: list = []
+        # Production answers from what the application knows: the plan the scheduler would propose.
+        self.proposal = ProductionProposalPanel(ctx) if department == "production" else None
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.report_button)
@@ -580,9 +585,17 @@ class InboxView(_ListView):
         layout.addLayout(top)
         layout.addWidget(self.details, 2)
         layout.addWidget(self.materials)
+        if self.proposal is not None:
+            layout.addWidget(self.proposal)
         layout.addWidget(self.history, 1)
         layout.addWidget(self.form)
-        self.splitter.addWidget(panel)
+        # The answer side scrolls, so production's proposal never pushes the window past a 1366×768 screen.
+        scroller = QScrollArea()
+        scroller.setObjectName("inbox_scroll")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(panel)
+        self.splitter.addWidget(scroller)
         self.splitter.setSizes([460, 640])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -616,6 +629,8 @@ class InboxView(_ListView):
         self.report_button.setText(_("Review report"))
         self.form.retranslate_ui()
         self.details.retranslate_ui()
+        if self.proposal is not None:
+            self.proposal.retranslate_ui()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.columns) - 1)
         self._on_select()
 
@@ -629,6 +644,8 @@ class InboxView(_ListView):
                                if self.model.rowCount() == 0 else _("Choose a request in the list."))
             self.details.set_order(None)
             self.history.show_history(None)
+            if self.proposal is not None:
+                self.proposal.set_order(None)
             return
         due = local_time(row.due_at)
         state = (f" <span style='color:#b42318'><b>{_('OVERDUE')}</b></span>" if row.overdue() else "")
@@ -643,6 +660,19 @@ class InboxView(_ListView):
         self.history.show_history(history, {self.department})
         if self.department == "purchasing":
             self._show_materials(row.order_id)
+        if self.proposal is not None:
+            self.proposal.set_order(row.order_id)
+            self._prefill_from_proposal()
+
+    def _prefill_from_proposal(self) -> None:
+        """Production's figures start from the proposal: its cycle and the busiest workshop's load."""
+        preview = self.proposal.preview
+        if preview is None or preview.problems:
+            return
+        if not self.form.cycle_days.value() and preview.cycle_days:
+            self.form.cycle_days.setValue(min(preview.cycle_days, review_service.MAX_CYCLE_DAYS))
+        if not self.form.capacity_load.value() and preview.peak_percent is not None:
+            self.form.capacity_load.setValue(min(preview.peak_percent, review_service.MAX_LOAD_PCT))
 
     def _show_materials(self, order_id: int) -> None:
         from ...services.materials.common import qty_with_unit
@@ -675,6 +705,8 @@ class InboxView(_ListView):
         if row is None:
             return
         answer = self.form.answer()
+        if self.proposal is not None:
+            answer.capacity_measures = self.proposal.measure_inputs()
         operations.run(self.ctx, self, lambda: review_service.answer_opinion(self.ctx.db, self.ctx.actor,
                                                                              row.opinion_id, answer),
                        success=_("Opinion on {order_no} sent", order_no=row.order_no),
