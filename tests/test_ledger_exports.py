@@ -66,3 +66,34 @@ def test_the_weekly_summary_per_workshop(db, recorded, tmp_path):
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
     assert sum(r[3] for r in rows) == 3 and sum(r[4] for r in rows) == 150
     assert all(isinstance(r[7], float) for r in rows)
+
+
+def test_the_command_line_scans_exports_and_prints_minutes(db, factory, contracted, monkeypatch, tmp_path, capsys,
+                                                            make_user):
+    import subprocess
+
+    from jewelryorders.cli.main import main
+    from jewelryorders.services.ledger import meetings
+
+    monkeypatch.setenv("JEWELRYORDERS_PASSWORD", "password1")
+    order_id = contracted(quantity=20)
+    plan = release(db, factory, order_id)
+    sheet = plan.step(1).sheet_no
+
+    def cli(*args):
+        return main(["--database-url", db.url, "--lang", "en", *args])
+
+    assert cli("--user", "worker", "scan", sheet, "--start") == 0
+    assert cli("--user", "worker", "scan", sheet, "--finish", "--issued", "20", "--returned", "20.5") != 0
+    assert "more than was issued" in capsys.readouterr().err
+    assert cli("--user", "worker", "scan", sheet, "--finish", "--issued", "20", "--returned", "19.9") == 0
+    assert "finished" in capsys.readouterr().out
+    assert cli("--user", "worker", "scan", sheet, "--start") != 0
+    assert cli("export", "ledger", "--out", str(tmp_path / "l.xlsx"), "--from", "2026-11-01") == 0
+    assert load_workbook(tmp_path / "l.xlsx").active.max_row == 5
+    assert cli("export", "summary", "--week", "2026-W47", "--out", str(tmp_path / "s.xlsx")) == 0
+    head = make_user("production", "department_head", "meet.head")
+    m = meetings.hold_meeting(db, head, meetings.MeetingInput("2026-11-16", attendees={"production": ["Head"]}))
+    assert cli("print", "minutes", m.meeting_no, "--out", str(tmp_path / "m.pdf"), "--lang", "zh_TW") == 0
+    text = subprocess.run(["pdftotext", str(tmp_path / "m.pdf"), "-"], capture_output=True, text=True).stdout
+    assert m.meeting_no in text

@@ -87,7 +87,8 @@ def weekly_summary(db: Database, week: str):
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time()).astimezone(dt.timezone.utc)
     today = clock.today()
     with read_session(db) as s:
-        names = dict(s.execute(select(Workshop.id, Workshop.name).order_by(Workshop.sort_order, Workshop.name)))
+        names = {wid: name for wid, name in s.execute(select(Workshop.id, Workshop.name)
+                                                           .order_by(Workshop.sort_order, Workshop.name))}
         planned = {wid: (int(n), int(q or 0)) for wid, n, q in s.execute(
             select(PlanStep.workshop_id, func.count(PlanStep.id), func.sum(Order.total_quantity))
             .join(ProductionPlan, ProductionPlan.id == PlanStep.plan_id).join(Order, Order.id == ProductionPlan.order_id)
