@@ -67,7 +67,7 @@ def _table(model) -> QTableView:
     view.setAlternatingRowColors(True)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    fit_columns(view)
+    fit_columns(view, stretch=model.columnCount() - 1)
     return view
 
 
