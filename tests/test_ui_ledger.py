@@ -119,3 +119,21 @@ def test_a_week_in_the_ledger_tab(qtbot, db, factory, contracted, errors, monkey
     assert tab.ledger_view.model.rowCount() == 3
     assert ledger.open_sheet(db, sheet).state == "in_progress"
     tab.grab().save(str(tmp_path / "ledger.png"))
+
+
+def test_the_gantt_marks_steps_that_an_open_exception_affects(qtbot, tmp_path):
+    from datetime import date
+
+    from jewelryorders.gantt.data import GanttBar, GanttData
+    from jewelryorders.ui.planning.gantt_view import GanttWidget
+
+    bars = [GanttBar(key=f"JO-1/{seq}", order_id=1, order_no="JO-1", customer="周大福", workshop_id=seq,
+                     workshop=f"W{seq}", step=f"S{seq}", seq=seq, start=date(2026, 11, 16 + seq),
+                     end=date(2026, 11, 17 + seq), state="planned") for seq in (1, 2, 3)]
+    widget = GanttWidget()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 500)
+    widget.set_data(GanttData(bars=bars, loads=[], holidays=frozenset(), today=date(2026, 11, 16)))
+    widget.set_exception_marks({(1, 2): ["EX-2026-0001"]})
+    assert "EX-2026-0001" in widget.tooltip_for("JO-1/2") and "EX-2026" not in widget.tooltip_for("JO-1/1")
+    widget.grab().save(str(tmp_path / "gantt.png"))
