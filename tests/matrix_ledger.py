@@ -10,6 +10,8 @@ def prepare(world) -> None:
 
     plan = plans.get_plan(world.db, world.released.id)
     world.ledger_sheet = plan.step(1).sheet_no
+    world.ledger_exception = exceptions.record_exception(world.db, world.factory.planner, exceptions.ExceptionInput(
+        "other", "power cut", order_no=world.released.order_no)).exception_no
 
 
 CALLS = {
@@ -17,5 +19,7 @@ CALLS = {
     "ledger.correct": lambda a, w: entries.reverse_entry(w.db, a, "LE-2026-0000001", "typo"),
     "ledger.exceptions": lambda a, w: exceptions.record_exception(w.db, a, exceptions.ExceptionInput(
         "other", "power cut", order_no=w.released.order_no)),
+    "ledger.notify": lambda a, w: exceptions.add_notification(w.db, a, w.ledger_exception, method="phone",
+                                                              notified_by="Sales"),
     "ledger.meetings": lambda a, w: meetings.hold_meeting(w.db, a, meetings.MeetingInput("2026-11-16")),
 }

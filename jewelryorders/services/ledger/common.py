@@ -27,6 +27,8 @@ register("ledger.record", _production, N_("record started, finished and returned
 register("ledger.correct", _production_head, N_("correct a ledger entry by reversing it"))
 register("ledger.exceptions", lambda a: _production(a) or _any_head(a),
          N_("record production exceptions, customer notifications and their closure"))
+register("ledger.notify", lambda a: _production(a) or a.department == "sales" or _any_head(a),
+         N_("record that a customer was told about an exception"))
 register("ledger.meetings", _production_head, N_("hold coordination meetings and assign action items"))
 
 register_kind("ledger_entry", "LE", 7)

@@ -370,6 +370,12 @@ def reverse_entry(db: Database, actor: Actor, entry_no: str, reason: str) -> Rec
         if later:
             raise GateError(_("Entry {entry_no} has a later entry {later} on the same task sheet; reverse that one "
                               "first.", entry_no=number, later=later))
+        if original.kind in ("start", "finish"):
+            started_after = [st for st in plan.steps if st.seq > step.seq and st.state != "planned"]
+            if started_after:
+                raise GateError(_("Step {step} has been followed by step {next}, which has started; reverse the "
+                                  "later step's entries first.", step=step_label(step),
+                                  next=step_label(started_after[0])))
         before_state = step.state
         if original.kind == "start":
             step.state, step.actual_start_at, step.started_by_id = "planned", None, None

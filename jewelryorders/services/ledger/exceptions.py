@@ -148,7 +148,7 @@ def record_exception(db: Database, actor: Actor, data: ExceptionInput) -> Except
 def add_notification(db: Database, actor: Actor, exception_no: str, *, method: str, notified_by: str,
                      customer_response: str = "", notified_at: dt.datetime | None = None) -> ExceptionView:
     """The customer was told that the delivery may slip."""
-    require(actor, "ledger.exceptions")
+    require(actor, "ledger.notify")
     problems = Problems()
     if method not in NOTIFY_METHODS:
         problems.add("method", _("Choose how the customer was told."))
