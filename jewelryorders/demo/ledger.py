@@ -1,5 +1,6 @@
-"""Demo progress ledger, exceptions and coordination meetings, through the services: today's running steps
-finished with realistic metal weights and losses (a few over the allowance, with their reasons), exceptions with
+"""Demo progress ledger, exceptions and coordination meetings, through the services: the last steps of orders
+through production corrected with realistic metal weights and losses (a few over the allowance, with their
+reasons), exceptions with
 and without the customer's notification, and past weekly meetings with open and closed action items."""
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ import random
 from decimal import Decimal
 from typing import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..db import Database
 from ..i18n import _
+from ..models.ledger import LedgerEntry
 from ..models.orders import Order
 from ..models.planning import PlanStep, ProductionPlan, TaskSheet
 from ..services.context import Actor
@@ -37,38 +40,48 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 def advance_demo(db: Database, rng: random.Random, actors: Mapping[str, Actor], today: dt.date) -> str:
     worker, head = actors["production"], actors["production.head"]
+    # Orders through production: the last step's finish was scanned without weights; the production head reverses
+    # it and the clerk records it again with the metal weighed (a correction, as the ledger keeps them).
+    later = aliased(PlanStep)
     with db.read_session() as s:
-        running = list(s.execute(
-            select(TaskSheet.sheet_no, Order.order_no, Order.total_quantity, PlanStep.seq,
-                   PlanStep.loss_allowance_pct)
+        last_steps = list(s.execute(
+            select(TaskSheet.sheet_no, Order.total_quantity, PlanStep.loss_allowance_pct, PlanStep.actual_end_at)
             .join(PlanStep, PlanStep.id == TaskSheet.plan_step_id)
             .join(ProductionPlan, ProductionPlan.id == PlanStep.plan_id)
             .join(Order, Order.id == TaskSheet.order_id)
-            .where(TaskSheet.status == "issued", PlanStep.state == "in_progress", Order.stage == "in_production",
-                   ProductionPlan.status == "released")
-            .order_by(TaskSheet.sheet_no)))
+            .where(TaskSheet.status == "issued", PlanStep.state == "done", Order.stage == "final_qc",
+                   ProductionPlan.status == "released",
+                   PlanStep.seq == select(func.max(later.seq)).where(later.plan_id == PlanStep.plan_id)
+                   .correlate(PlanStep).scalar_subquery())
+            .order_by(PlanStep.actual_end_at.desc()).limit(40)))
     finished = over = 0
-    with clock.frozen(_at(today, 11)):
-        for sheet_no, _order_no, qty, _seq, pct in running:
-            if rng.random() > 0.6:
-                continue
-            issued = Decimal(qty) * Decimal(rng.choice(["3.2", "4.5", "5.8", "7.1"])) * Decimal("1.12")
-            in_piece = issued * Decimal("0.86")
-            ratio = Decimal(str(rng.choice([0.3, 0.5, 0.7, 0.9, 0.95, 1.4])))
-            loss = issued * Decimal(pct) / 100 * ratio
-            returned = issued - in_piece - loss
-            g = lambda d: str(d.quantize(Decimal("0.001")))  # noqa: E731
-            reason = rng.choice(LOSS_REASONS) if ratio > 1 else ""
-            rejected = rng.choice([0, 0, 0, 1])
-            try:
+    for sheet_no, qty, pct, ended in last_steps:
+        with db.read_session() as s:
+            entry_no = s.scalar(select(LedgerEntry.entry_no).join(TaskSheet, TaskSheet.id == LedgerEntry.task_sheet_id)
+                                .where(TaskSheet.sheet_no == sheet_no, LedgerEntry.kind == "finish")
+                                .order_by(LedgerEntry.id.desc()).limit(1))
+        if entry_no is None:
+            continue
+        issued = Decimal(qty) * Decimal(rng.choice(["3.2", "4.5", "5.8", "7.1"])) * Decimal("1.12")
+        in_piece = issued * Decimal("0.86")
+        ratio = Decimal(str(rng.choice([0.3, 0.5, 0.7, 0.9, 0.95, 1.4])))
+        loss = issued * Decimal(pct) / 100 * ratio
+        returned = issued - in_piece - loss
+        g = lambda d: str(d.quantize(Decimal("0.001")))  # noqa: E731
+        reason = rng.choice(LOSS_REASONS) if ratio > 1 else ""
+        rejected = rng.choice([0, 0, 0, 1])
+        moment = ended + dt.timedelta(hours=1)
+        try:
+            with clock.frozen(moment):
+                entries.reverse_entry(db, head, entry_no, "補登金屬重量 metal weights added")
                 done = entries.record_finish(db, worker, sheet_no, entries.FinishInput(
                     qty - rejected, rejected, g(issued), g(returned), g(in_piece),
                     worker=rng.choice(["陳師傅", "黃師傅", "李師傅", "吳師傅"]), loss_reason=reason,
-                    inspection_state="passed" if rejected == 0 else "failed"))
-            except DomainError:
-                continue
-            finished += 1
-            over += done.over_allowance
+                    inspection_state="passed" if rejected == 0 else "failed", at=moment))
+        except DomainError:
+            continue
+        finished += 1
+        over += done.over_allowance
     with db.read_session() as s:
         at_work = list(s.scalars(select(Order.order_no).where(Order.stage == "in_production")
                                  .order_by(Order.delivery_date).limit(len(EXCEPTIONS))))
@@ -112,5 +125,5 @@ def advance_demo(db: Database, rng: random.Random, actors: Mapping[str, Actor], 
             if action.due_on < today - dt.timedelta(days=3) and rng.random() < 0.6:
                 with clock.frozen(_at(min(action.due_on, today), 16)):
                     meetings.set_action_state(db, head, action.id, "done", "已完成 done")
-    return _("Ledger: {finished} steps finished with their weights ({over} over the allowance), {exceptions} "
+    return _("Ledger: {finished} steps recorded again with their weights ({over} over the allowance), {exceptions} "
              "exceptions, 3 coordination meetings.", finished=finished, over=over, exceptions=len(recorded))

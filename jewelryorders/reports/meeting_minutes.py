@@ -45,7 +45,8 @@ def write_minutes(m, path: str | Path, *, factory_name: str, lang: str = "zh_TW"
             [(x["order_no"], x["customer"], x["delivery"], x["projected"], x["days_late"]) for x in a.late_orders],
             [30 * mm, width - 120 * mm, 30 * mm, 35 * mm, 25 * mm])
     section(tr("Open exceptions", lang),
-            [tr("Exception no.", lang), tr("Order no.", lang), tr("Impact (days)", lang), tr("Description", lang)],
+            [tr("Exception no.", lang), tr("Order no.", lang), tr("Impact (days)", lang),
+             tr("What happened", lang)],
             [(x["exception_no"], x["order_no"], x["impact_days"], x["description"]) for x in a.open_exceptions],
             [30 * mm, 30 * mm, 25 * mm, width - 85 * mm])
     section(tr("Overdue review opinions", lang),
@@ -62,7 +63,7 @@ def write_minutes(m, path: str | Path, *, factory_name: str, lang: str = "zh_TW"
             [width - 100 * mm, 35 * mm, 30 * mm, 35 * mm])
     story.append(p(tr("Department reports", lang), st["label"]))
     for d, report in m.reports.items():
-        story += [p(f"<b>{dept(d)}</b>", st["base"]), p(report, st["base"]), Spacer(1, 2 * mm)]
+        story += [p(dept(d), st["cell_head"]), p(report, st["base"]), Spacer(1, 2 * mm)]
     if not m.reports:
         story.append(p(tr("None.", lang), st["small"]))
     if m.notes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..i18n import normalize_language, tr
+from ..i18n import N_, normalize_language, tr
 
 
 def write_meeting_pack(m, path: str | Path, *, factory_name: str, lang: str = "zh_TW", department_label=None,
@@ -47,17 +47,17 @@ def write_meeting_pack(m, path: str | Path, *, factory_name: str, lang: str = "z
             return None
 
     a = m.agenda
-    sheet("Orders late or at risk", ["Order no.", "Customer", "Delivery date", "Projected finish", "Days late"],
+    sheet(N_("Orders late or at risk"), [N_("Order no."), N_("Customer"), N_("Delivery date"), N_("Projected finish"), N_("Days late")],
           [(x["order_no"], x["customer"], day(x["delivery"]), day(x["projected"]), x["days_late"])
            for x in a.late_orders], [16, 28, 14, 14, 10], {3: "yyyy-mm-dd", 4: "yyyy-mm-dd"})
-    sheet("Open exceptions", ["Exception no.", "Order no.", "Impact (days)", "Since", "Description"],
+    sheet(N_("Open exceptions"), [N_("Exception no."), N_("Order no."), N_("Impact (days)"), N_("Since"), N_("What happened")],
           [(x["exception_no"], x["order_no"], x["impact_days"], day(x["since"]), x["description"])
            for x in a.open_exceptions], [16, 16, 12, 14, 50], {4: "yyyy-mm-dd"})
-    sheet("Overdue review opinions", ["Order no.", "Department", "Due"],
+    sheet(N_("Overdue review opinions"), [N_("Order no."), N_("Department"), N_("Due")],
           [(x["order_no"], dept(x["department"]), day(x["due"])) for x in a.overdue_opinions], [16, 16, 14],
           {3: "yyyy-mm-dd"})
-    sheet("Department reports", ["Department", "Report"], [(dept(d), r) for d, r in m.reports.items()], [16, 80])
-    sheet("Actions agreed", ["Action", "Owner", "Due", "State"],
+    sheet(N_("Department reports"), [N_("Department"), N_("Report")], [(dept(d), r) for d, r in m.reports.items()], [16, 80])
+    sheet(N_("Actions agreed"), [N_("Action"), N_("Owner"), N_("Due"), N_("State")],
           [(x.description, x.owner, x.due_on, state_label(x.state) if state_label else x.state) for x in m.actions],
           [50, 16, 14, 12], {3: "yyyy-mm-dd"})
     path = Path(path)

@@ -469,7 +469,7 @@ class ExceptionDialog(QDialog):
         form.addRow(_("Kind"), self.kind)
         form.addRow(_("Severity"), self.severity)
         form.addRow(_("Order no."), self.order_no)
-        form.addRow(_("Description"), self.description)
+        form.addRow(_("What happened"), self.description)
         form.addRow(_("Impact (days)"), self.impact)
         form.addRow(_("Actions"), self.actions)
         form.addRow(_("Affected steps"), self.steps)
@@ -511,7 +511,7 @@ class ExceptionsView(QWidget):
                                                                for n in r.notifications)),
             RowColumn(N_("Delivery moved"), lambda r: formats.date(r.new_delivery_date) if r.new_delivery_date
                       else ""),
-            RowColumn(N_("Description"), lambda r: r.description),
+            RowColumn(N_("What happened"), lambda r: r.description),
             RowColumn(N_("Closed"), lambda r: formats.date(r.closed_at.date()) if r.closed_at else ""),
         ])
         self.table = _table(self.model)
