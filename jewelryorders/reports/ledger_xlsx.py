@@ -94,7 +94,7 @@ def write_ledger_xlsx(path: str | Path, rows: Iterable[Any], total: int, *, fact
                 raise ExportCancelled()
         wb.save(path)
     except ExportCancelled:
-        wb.close() if hasattr(wb, "close") else None
+        ws.close()  # ends the sheet's temporary file; nothing was written to `path`
         path.unlink(missing_ok=True)
         raise
     if progress is not None:
