@@ -137,3 +137,21 @@ def test_the_gantt_marks_steps_that_an_open_exception_affects(qtbot, tmp_path):
     widget.set_exception_marks({(1, 2): ["EX-2026-0001"]})
     assert "EX-2026-0001" in widget.tooltip_for("JO-1/2") and "EX-2026" not in widget.tooltip_for("JO-1/1")
     widget.grab().save(str(tmp_path / "gantt.png"))
+
+
+def test_the_tab_speaks_chinese(qtbot, db, factory, contracted, errors, tmp_path):
+    from jewelryorders.i18n import set_language
+
+    order_id = contracted(quantity=50)
+    plan = support.release(db, factory, order_id)
+    ledger.record_start(db, factory.worker, plan.step(1).sheet_no, worker="陳師傅")
+    ledger.record_finish(db, factory.worker, plan.step(1).sheet_no, ledger.FinishInput(
+        50, 0, "10", "9.5", "0", loss_reason="坩堝裂開"))
+    set_language("zh_TW")
+    tab = _tab(qtbot, db, factory.planner)
+    tab.ledger_view.scan.scan_edit.setText(plan.step(2).sheet_no)
+    tab.ledger_view.scan.open_scanned()
+    model = tab.ledger_view.model
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "記錄編號"
+    assert tab.tabs.tabText(3) == "協調會與待辦" and "超出允許損耗" in tab.ledger_view.totals_label.text()
+    tab.grab().save(str(tmp_path / "ledger_zh.png"))
