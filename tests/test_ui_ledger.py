@@ -88,12 +88,19 @@ def test_a_week_in_the_ledger_tab(qtbot, db, factory, contracted, errors, monkey
     assert exc.list_exceptions(db)[0].new_delivery_date == dt.date(2027, 1, 20)
     # a meeting: the agenda lists the open exception; an action lands on the owner's to-do list
     tab.tabs.setCurrentIndex(3)
-    monkeypatch.setattr(ledger_tab, "ask_text", lambda *a: "casting behind, supplier chased")
+    dialog = ledger_tab.MeetingDialog(tab.ctx)
+    qtbot.addWidget(dialog)
+    dialog.reports["production"].setText("casting behind by two days")
+    dialog.reports["sales"].setText("customer told")
+    text, owner, due = dialog.actions[0]
+    text.setText("chase the supplier")
+    owner.setCurrentIndex(owner.findData(head.user_id))
+    due.setText("2026-11-18")
+    monkeypatch.setattr(ledger_tab, "ask_meeting", lambda parent, ctx: dialog.value())
     tab.meetings_view.hold()
     [m] = meetings.list_meetings(db)
     assert [x["exception_no"] for x in m.agenda.open_exceptions]
-    meetings.add_action(db, head, m.meeting_no, meetings.ActionInput("chase the supplier", head.user_id,
-                                                                     "2026-11-18"))
+    assert m.reports == {"production": "casting behind by two days", "sales": "customer told"}
     tab.meetings_view.refresh()
     assert tab.meetings_view.todo_model.rowCount() == 1
     tab.meetings_view.todo_table.selectRow(0)

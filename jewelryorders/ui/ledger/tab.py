@@ -34,7 +34,15 @@ from PySide6.QtWidgets import (
 
 from ... import clock
 from ...i18n import N_, _, current_language, formats
-from ...models.ledger import ACTION_STATES, ENTRY_KINDS, EXCEPTION_KINDS, INSPECTION_STATES, NOTIFY_METHODS, SEVERITIES
+from ...models.ledger import (
+    ACTION_STATES,
+    ENTRY_KINDS,
+    EXCEPTION_KINDS,
+    INSPECTION_STATES,
+    MEETING_KINDS,
+    NOTIFY_METHODS,
+    SEVERITIES,
+)
 from ...models.planning import STEP_STATES
 from ...services.errors import DomainError
 from ...services.ledger import entries as ledger
@@ -449,6 +457,7 @@ class ExceptionDialog(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(_("New exception"))
+        self.setMinimumWidth(560)
         self.kind = QComboBox()
         for key, msgid in EXCEPTION_KINDS.items():
             self.kind.addItem(_(msgid), key)
@@ -593,6 +602,69 @@ class ExceptionsView(QWidget):
 
 # ---- meetings and the to-do list ---------------------------------------------------------------------------------
 
+REPORT_DEPARTMENTS = ("production", "sales", "technical", "purchasing", "quality")
+
+
+class MeetingDialog(QDialog):
+    """Today's meeting: its kind, who attended, each department's report, notes and up to three actions agreed
+    (the agenda itself is generated from the data when the meeting is saved)."""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        from ...models.users import DEPARTMENTS
+        from ...services.users import list_users
+
+        self.setWindowTitle(_("Hold meeting"))
+        self.setMinimumWidth(640)
+        self.kind = QComboBox()
+        for key, msgid in MEETING_KINDS.items():
+            self.kind.addItem(_(msgid), key)
+        self.day = QLineEdit(clock.today().isoformat())
+        self.attendees = QLineEdit(ctx.actor.display_name)
+        self.reports = {d: QLineEdit() for d in REPORT_DEPARTMENTS}
+        self.notes = QPlainTextEdit()
+        self.notes.setMaximumHeight(60)
+        people = [(u.id, u.display_name) for u in list_users(ctx.db) if u.active]
+        self.actions = []
+        form = QFormLayout(self)
+        form.addRow(_("Meeting date"), self.day)
+        form.addRow(_("Kind"), self.kind)
+        form.addRow(_("Attendees"), self.attendees)
+        for d, edit in self.reports.items():
+            form.addRow(_(DEPARTMENTS[d]), edit)
+        form.addRow(_("Notes"), self.notes)
+        for _i in range(3):
+            text, owner, due = QLineEdit(), QComboBox(), QLineEdit()
+            due.setPlaceholderText("YYYY-MM-DD")
+            due.setMaximumWidth(110)
+            for uid, name in people:
+                owner.addItem(name, uid)
+            row = QHBoxLayout()
+            row.addWidget(text, 1)
+            row.addWidget(owner)
+            row.addWidget(due)
+            form.addRow(_("Action"), row)
+            self.actions.append((text, owner, due))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def value(self) -> meeting_service.MeetingInput:
+        names = [n.strip() for n in self.attendees.text().replace("，", ",").split(",") if n.strip()]
+        return meeting_service.MeetingInput(
+            self.day.text(), kind=self.kind.currentData(), attendees={"production": names},
+            reports={d: e.text() for d, e in self.reports.items() if e.text().strip()},
+            notes=self.notes.toPlainText(),
+            actions=[meeting_service.ActionInput(t.text(), o.currentData(), d.text())
+                     for t, o, d in self.actions if t.text().strip()])
+
+
+def ask_meeting(parent: QWidget, ctx: UiContext) -> meeting_service.MeetingInput | None:
+    dialog = MeetingDialog(ctx, parent)
+    return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
 class MeetingsView(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -666,14 +738,9 @@ class MeetingsView(QWidget):
             self.refresh()
 
     def hold(self) -> None:
-        notes = ask_text(self, _("Hold meeting"), _("Notes of today's meeting (the agenda is generated from the "
-                                                    "data)"))
-        if notes is None:
-            return
-        data = meeting_service.MeetingInput(clock.today(), notes=notes,
-                                            attendees={"production": [self.ctx.actor.display_name]})
-        if operations.run(self.ctx, self, lambda: meeting_service.hold_meeting(self.ctx.db, self.ctx.actor, data),
-                          success=_("Meeting recorded.")) is not None:
+        data = ask_meeting(self, self.ctx)
+        if data is not None and operations.run(self.ctx, self, lambda: meeting_service.hold_meeting(
+                self.ctx.db, self.ctx.actor, data), success=_("Meeting recorded.")) is not None:
             self.refresh()
 
     def print_minutes(self) -> None:
