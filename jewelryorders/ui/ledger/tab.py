@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
@@ -801,4 +800,4 @@ class LedgerTab(QWidget):
             view.retranslate_ui()
 
 
-__all__ = ["LedgerTab", "QMessageBox"]
+__all__ = ["LedgerTab"]
