@@ -119,6 +119,10 @@ def test_a_week_in_the_ledger_tab(qtbot, db, factory, contracted, errors, monkey
     monkeypatch.setattr(ledger_tab, "ask_save_path", lambda *a: str(tmp_path / "ledger.xlsx"))
     tab.ledger_view.export()
     assert load_workbook(tmp_path / "ledger.xlsx").active.max_row == 5
+    monkeypatch.setattr(ledger_tab, "ask_text", lambda *a: "2026-W47")
+    monkeypatch.setattr(ledger_tab, "ask_save_path", lambda *a: str(tmp_path / "week.xlsx"))
+    tab.ledger_view.export_summary()
+    assert load_workbook(tmp_path / "week.xlsx").active.max_row >= 4
     # a correction from the list
     tab.ledger_view.table.selectRow(0)
     monkeypatch.setattr(ledger_tab, "ask_text", lambda *a: "wrong weights")

@@ -292,6 +292,8 @@ class LedgerView(QWidget):
         self.apply_button = QPushButton()
         self.export_button = QPushButton()
         self.reverse_button = QPushButton()
+        self.summary_button = QPushButton()
+        self.summary_button.clicked.connect(self.export_summary)
         self.filter_labels = [QLabel() for _i in range(4)]
         for w in (self.order_edit, self.worker_edit, self.from_edit, self.to_edit):
             w.returnPressed.connect(self.refresh)
@@ -316,6 +318,7 @@ class LedgerView(QWidget):
         filters.addWidget(self.apply_button)
         filters.addStretch(1)
         filters.addWidget(self.reverse_button)
+        filters.addWidget(self.summary_button)
         filters.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.scan)
@@ -367,6 +370,7 @@ class LedgerView(QWidget):
         self.apply_button.setText(_("Filter"))
         self.export_button.setText(_("Export to Excel…"))
         self.reverse_button.setText(_("Reverse entry…"))
+        self.summary_button.setText(_("Weekly summary…"))
         self.workshop_combo.setItemText(0, _("All workshops"))
         self.scan.retranslate_ui()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(LEDGER_COLUMNS) - 1)
@@ -387,6 +391,18 @@ class LedgerView(QWidget):
                                                                         reason),
                           success=_("Entry {entry_no} reversed.", entry_no=row.entry_no)) is not None:
             self.refresh()
+
+    def export_summary(self) -> None:
+        from ...services.ledger.exports import export_summary, week_of
+
+        week = ask_text(self, _("Weekly summary"), _("ISO week (e.g. {week})", week=week_of(clock.today())))
+        if not week:
+            return
+        path = ask_save_path(self, f"summary-{week.strip()}.xlsx", _("Excel workbook (*.xlsx)"))
+        if path:
+            operations.run(self.ctx, self, lambda: export_summary(self.ctx.db, path, week, lang=current_language(),
+                                                                  factory_name=self.ctx.factory_name),
+                           success=_("Weekly summary {week} written to {file}", week=week, file=Path(path).name))
 
     def export(self) -> None:
         from ...services.ledger.exports import export_ledger
