@@ -102,4 +102,13 @@ INDEX: dict[tuple[str, str], IndexEntry] = {
     ("list", "lots"): IndexEntry("materials", N_("lots of material with their state and what is on hand"), USER_NEVER),
     ("export", "stock"): IndexEntry("materials", N_("stock per material and every lot to an Excel workbook"),
                                     USER_NEVER),
+    ("command", "scan"): IndexEntry(
+        "ledger", N_("record a scanned task sheet in the ledger: --start, --finish with quantities and weights, or "
+                     "--rework N"), USER_REQUIRED),
+    ("export", "ledger"): IndexEntry("ledger", N_("the progress ledger (filtered) to an Excel workbook"),
+                                     USER_SOMETIMES, N_("--user is optional: it files the export with the documents")),
+    ("export", "summary"): IndexEntry("ledger", N_("the weekly summary per workshop to an Excel workbook"),
+                                      USER_NEVER),
+    ("print", "minutes"): IndexEntry("ledger", N_("a coordination meeting's minutes (PDF)"), USER_SOMETIMES,
+                                     N_("--user is optional: it names who printed the paper")),
 }

@@ -755,20 +755,35 @@ def _step_of(plan: ProductionPlan, order: Order, seq: int) -> PlanStep:
 
 
 def start_step(db: Database, actor: Actor, order_id: int, seq: int, *, now: dt.datetime | None = None) -> str:
-    """Record that step `seq` has started (refused, naming what is missing, while something blocks it)."""
+    """Record that step `seq` has started (refused, naming what is missing, while something blocks it); the start
+    is written to the progress ledger on the step's task sheet."""
+    from ..ledger import entries as ledger
+
     require(actor, "planning.run_steps")
-    with unit_of_work(db) as s:
-        order = load_order(s, order_id, lock=True)
-        plan = _running_plan(s, order)
-        return _start(s, actor, order, plan, _step_of(plan, order, seq), now or clock.now())
+    return ledger.record_start(db, actor, _sheet_no_of(db, order_id, seq), at=now).message
 
 
 def finish_step(db: Database, actor: Actor, order_id: int, seq: int, *, now: dt.datetime | None = None) -> str:
+    """Record that step `seq` has finished with its whole remaining quantity (the ledger's finish entry, without
+    weights; the Ledger tab records weights); the last step finished sends the order to final inspection."""
+    from ..ledger import entries as ledger
+
     require(actor, "planning.run_steps")
-    with unit_of_work(db) as s:
-        order = load_order(s, order_id, lock=True)
+    number = _sheet_no_of(db, order_id, seq)
+    info = ledger.open_sheet(db, number)
+    return ledger.record_finish(db, actor, number, ledger.FinishInput(qty_done=info.remaining_qty, at=now)).message
+
+
+def _sheet_no_of(db: Database, order_id: int, seq: int) -> str:
+    with read_session(db) as s:
+        order = load_order(s, order_id)
         plan = _running_plan(s, order)
-        return _finish(s, actor, order, _step_of(plan, order, seq), now or clock.now())
+        _step_of(plan, order, seq)
+        number = s.scalar(select(TaskSheet.sheet_no).where(TaskSheet.order_id == order_id, TaskSheet.seq == seq,
+                                                           TaskSheet.status == "issued"))
+        if number is None:
+            raise NotFound(_("Step {seq} of order {order_no} has no task sheet.", seq=seq, order_no=order.order_no))
+        return number
 
 
 SCAN_ACTIONS = ("auto", "start", "finish")

@@ -400,6 +400,8 @@ class GanttWidget(QWidget):
         self._load_workshop: int | None = None
         self._label_width = 180
         self._message_level = ""
+        # {(order id, step seq): [exception numbers]}: open exceptions (progress ledger) naming these steps.
+        self._exception_marks: dict[tuple[int, int], list[str]] = {}
         self._build_resources()
         self._build_ui()
         self.retranslate_ui()
@@ -426,6 +428,7 @@ class GanttWidget(QWidget):
             self._scene.addItem(item)
         self._set_loads(data.loads)
         self._layout = layout_rows(data.bars, self._grouping)
+        self._load_exception_marks()
         self._relayout()
         if center is None:
             self.scroll_to_today()
@@ -530,6 +533,26 @@ class GanttWidget(QWidget):
                           if any(self._bars[k].end >= today for k in row.bar_keys)), 0)
             self._view.verticalScrollBar().setValue(int(self._row_tops[max(first - 1, 0)]))
 
+    def set_exception_marks(self, marks: dict[tuple[int, int], list[str]]) -> None:
+        """Mark the steps that open exceptions affect (a red corner, and the exceptions in the tooltip)."""
+        self._exception_marks = dict(marks)
+        self._scene.update()
+
+    def _load_exception_marks(self) -> None:
+        """Read the open exceptions of the shown orders, when the widget sits in a tab that has a database."""
+        holder = self.parent()
+        while holder is not None and getattr(holder, "ctx", None) is None:
+            holder = holder.parent()
+        if holder is None or not self._data.bars:
+            return
+        from ...services.errors import DomainError
+        from ...services.ledger.exceptions import affected_steps
+
+        try:
+            self._exception_marks = affected_steps(holder.ctx.db, {b.order_id for b in self._data.bars})
+        except DomainError:
+            self._exception_marks = {}
+
     def tooltip_for(self, key: str) -> str:
         bar = self._bars[key]
         rows = [
@@ -545,6 +568,9 @@ class GanttWidget(QWidget):
             rows.append((_("Quantity"), _("{count} pcs", count=bar.quantity)))
         if bar.details:
             rows.append((_("Details"), bar.details))
+        marks = self._exception_marks.get((bar.order_id, bar.seq))
+        if marks:
+            rows.append((_("Exceptions"), ", ".join(marks)))
         body = "".join(
             f"<tr><td style='color:#616e7c; padding-right:8px'>{html.escape(label)}</td>"
             f"<td>{html.escape(value)}</td></tr>" for label, value in rows)
@@ -986,6 +1012,11 @@ class GanttWidget(QWidget):
                 painter.setPen(self._state_text[state])
                 painter.setFont(self._bar_font)
                 painter.drawText(QRectF(4.0, 0.0, width - 7.0, BAR_H), Qt.AlignmentFlag.AlignVCenter, text)
+        if (bar.order_id, bar.seq) in self._exception_marks:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#c62828"))
+            corner = min(8.0, width)
+            painter.drawPolygon([QPointF(width - corner, 0.0), QPointF(width, 0.0), QPointF(width, corner)])
         if item.hover_edge and width >= 10:
             painter.setPen(self._grip_pen)
             painter.drawLine(QLineF(width - 4.0, 4.0, width - 4.0, BAR_H - 4.0))
