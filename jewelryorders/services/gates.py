@@ -24,7 +24,9 @@ DELIVERY_SHIP = "delivery.ship"          # order (Order), quantity (int)
 ORDER_CLOSE = "order.close"              # order (Order)
 
 # Modules that register checks or answers; each part adds its own line when it has some.
-REGISTERING_MODULES: tuple[str, ...] = ()
+REGISTERING_MODULES: tuple[str, ...] = (
+    "jewelryorders.services.quality.checks",
+)
 
 _checks: dict[str, list[tuple[str, Callable[..., None]]]] = {}
 _answers: dict[str, Callable[..., Any]] = {}
