@@ -61,3 +61,21 @@ def test_quality_register_holds_every_inspection_and_ncr_of_the_period(db, qworl
     empty = papers.export_register(db, qworld.inspector, tmp_path / "e.xlsx", TODAY - dt.timedelta(days=60),
                                    TODAY - dt.timedelta(days=30), "en")
     assert load_workbook(empty).worksheets[0].max_row == 3
+
+
+def test_command_line_prints_the_papers_and_exports_the_register(db, qworld, failed, tmp_path, monkeypatch, capsys):
+    from jewelryorders.cli.main import main
+
+    monkeypatch.setenv("JEWELRYORDERS_PASSWORD", "password1")
+
+    def cli(*args):
+        return main(["--database-url", db.url, "--lang", "en", "--user", "inspector", *args])
+
+    assert cli("print", "inspection-report", failed.inspection_no, "--out", str(tmp_path / "i.pdf")) == 0
+    assert failed.inspection_no in pdf_text(tmp_path / "i.pdf")
+    assert cli("print", "ncr", failed.ncr_no.lower(), "--out", str(tmp_path / "n.pdf")) == 0
+    assert cli("export", "quality-register", "--from", "2026-11-01", "--to", "2026-11-30", "--out",
+               str(tmp_path / "r.xlsx")) == 0
+    assert load_workbook(tmp_path / "r.xlsx").worksheets[1]["A4"].value == failed.ncr_no
+    assert cli("print", "ncr", "NCR-1999-0001", "--out", str(tmp_path / "x.pdf")) == 1
+    assert "There is no NCR" in capsys.readouterr().err

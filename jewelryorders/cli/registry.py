@@ -102,4 +102,12 @@ INDEX: dict[tuple[str, str], IndexEntry] = {
     ("list", "lots"): IndexEntry("materials", N_("lots of material with their state and what is on hand"), USER_NEVER),
     ("export", "stock"): IndexEntry("materials", N_("stock per material and every lot to an Excel workbook"),
                                     USER_NEVER),
+    ("print", "inspection-report"): IndexEntry(
+        "quality", N_("an inspection report: every characteristic's nominal, tolerance, measured value and result "
+                      "(PDF, filed)"), USER_REQUIRED),
+    ("print", "ncr"): IndexEntry("quality", N_("a nonconformance report with its disposition and corrective action "
+                                               "(PDF, filed)"), USER_REQUIRED),
+    ("export", "quality-register"): IndexEntry(
+        "quality", N_("every inspection and nonconformance report of a period to an Excel workbook (filed)"),
+        USER_REQUIRED),
 }
