@@ -474,3 +474,34 @@ def sheets_to_inspect(db: Database, limit: int = 300) -> list[InspectableSheet]:
 
 def characteristic(s: Session, cid: int) -> QualityCharacteristic | None:
     return s.get(QualityCharacteristic, cid)
+
+
+@dataclass(frozen=True)
+class Subject:
+    order_id: int | None = None
+    lot_id: int | None = None
+    task_sheet_id: int | None = None
+    label: str = ""
+
+
+def resolve_subject(db: Database, kind: str, number: str) -> Subject:
+    """The lot (IQC), task sheet (FAI, IPQC) or order (FQC) a number typed or scanned names."""
+    number = (number or "").strip().upper()
+    if not number:
+        raise ValidationError(_("Type or scan the number of what is inspected."), "subject")
+    with read_session(db) as s:
+        if kind == "iqc":
+            lot = s.scalar(select(Lot).where(Lot.lot_no == number))
+            if lot is None:
+                raise NotFound(_("There is no lot {lot_no}.", lot_no=number))
+            return Subject(lot_id=lot.id, label=lot.lot_no)
+        if kind in ("fai", "ipqc"):
+            sheet = s.scalar(select(TaskSheet).where(TaskSheet.sheet_no == number))
+            if sheet is None:
+                raise NotFound(_("No task sheet has the number {sheet_no}. Check the barcode or type the number "
+                                 "printed under it.", sheet_no=number))
+            return Subject(order_id=sheet.order_id, task_sheet_id=sheet.id, label=f"{sheet.sheet_no} {sheet.step.name}")
+        order = s.scalar(select(Order).where(Order.order_no == number))
+        if order is None:
+            raise NotFound(_("There is no order {order_no}.", order_no=number))
+        return Subject(order_id=order.id, label=order.order_no)

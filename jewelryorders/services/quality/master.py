@@ -399,7 +399,8 @@ def set_control_point(db: Database, actor: Actor, routing_step_id: int, *, fai_r
     p = Problems()
     if frequency not in FREQUENCIES:
         p.add("frequency", _("Unknown frequency {frequency}.", frequency=frequency))
-    size = positive_int(p, "sample_size", _("Sample size"), sample_size, required=False, maximum=10000) or 0
+    size = 0 if str(sample_size).strip() in ("", "0", "None") else (
+        positive_int(p, "sample_size", _("Sample size"), sample_size, required=False, maximum=10000) or 0)
     if ipqc and size <= 0:
         p.add("sample_size", _("An in-process control point needs a sample size of at least one piece."))
     code = text(p, "standard_code", _("Standard"), standard_code, max_len=40).upper()
