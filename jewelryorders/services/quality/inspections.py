@@ -19,6 +19,7 @@ from ...models.orders import Order
 from ...models.planning import PlanStep, TaskSheet
 from ...models.quality import (
     INSPECTION_KINDS,
+    INSPECTION_RESULTS,
     SAMPLING,
     Inspection,
     InspectionResult,
@@ -354,7 +355,7 @@ def record_inspection(db: Database, actor: Actor, data: InspectionInput) -> Insp
         audit.record(s, actor, "inspect", "inspection", ins.id,
                      LazyText("{kind} {number} against {code} v{n}: {result}", kind=LazyText(INSPECTION_KINDS[data.kind]),
                               number=number, code=st.code, n=st.version_no,
-                              result=LazyText("inspection|Passed" if passed else "inspection|Failed")),
+                              result=LazyText(INSPECTION_RESULTS[ins.result])),
                      None, {"result": ins.result, "quantity": qty, "passed": quantity_passed},
                      order_id=order.id if order else None)
         if not passed:
