@@ -79,3 +79,17 @@ def test_command_line_prints_the_papers_and_exports_the_register(db, qworld, fai
     assert load_workbook(tmp_path / "r.xlsx").worksheets[1]["A4"].value == failed.ncr_no
     assert cli("print", "ncr", "NCR-1999-0001", "--out", str(tmp_path / "x.pdf")) == 1
     assert "There is no NCR" in capsys.readouterr().err
+
+
+def test_photos_of_an_ncr_are_kept_and_printed(db, qworld, failed, tmp_path):
+    from PIL import Image
+
+    photo = tmp_path / "loose-stone.png"
+    Image.new("RGB", (120, 80), (200, 30, 30)).save(photo)
+    n = ncr.get_ncr(db, failed.ncr_no)
+    assert ncr.attach_photos(db, qworld.inspector, paths=[str(photo)], ncr_id=n.id) == 1
+    assert ncr.get_ncr(db, failed.ncr_no).photo_count == 1
+    data = papers.ncr_paper(db, failed.ncr_no, "en")
+    assert len(data.photos) == 1
+    out = papers.print_ncr(db, qworld.inspector, failed.ncr_no, tmp_path / "n.pdf", "en")
+    assert out.stat().st_size > 0
