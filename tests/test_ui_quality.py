@@ -156,3 +156,33 @@ def test_instruments_due_are_warned_about(qtbot, db, qworld):
     tab.tabs.setCurrentIndex(2)
     assert "CAL-OLD" in tab.standards.warning.text()
     tab.grab().save("/tmp/q/quality_tab.png")
+
+
+def test_control_points_and_photos_are_set_in_the_gui(qtbot, db, qworld, errors, monkeypatch, tmp_path):
+    from PIL import Image
+
+    tab = _tab(qtbot, db, qworld.inspector)
+    view = tab.standards
+    _select(view.points_table, view.points_model, lambda r: r.step_name == "Stone setting")
+    answers = iter([3, 1])
+    monkeypatch.setattr(quality_tab, "ask_choice", lambda *a: next(answers))
+    monkeypatch.setattr(quality_tab, "ask_text", lambda *a: "5")
+    assert view.set_point() is not None, errors
+    point = next(p for p in master.list_control_points(db) if p.step_name == "Stone setting")
+    assert point.fai_required and point.ipqc and point.frequency == "each_shift" and point.sample_size == 5
+    # A failed FAI opens an NCR; its photo is attached from the NCR list.
+    from jewelryorders.models.planning import TaskSheet
+
+    with db.read_session() as s:
+        sheet_no = s.get(TaskSheet, qworld.sheets["Stone setting"]).sheet_no
+    _enter(tab.inspection, "fai", sheet_no, "QS-RING", ring_values(qworld, Surface="fail"), quantity="1")
+    first = tab.inspection.save()
+    assert first is not None and first.ncr_no, errors
+    photo = tmp_path / "p.png"
+    Image.new("RGB", (40, 30), (10, 10, 200)).save(photo)
+    monkeypatch.setattr(quality_tab, "ask_photo_paths", lambda parent: [str(photo)])
+    _select(tab.ncrs.table, tab.ncrs.model, lambda r: r.ncr_no == first.ncr_no)
+    assert tab.ncrs.attach_photos() is not None, errors
+    tab.resize(1366, 700)
+    tab.tabs.setCurrentIndex(2)
+    tab.grab().save("/tmp/q/quality_standards.png")

@@ -11,6 +11,7 @@ from PySide6.QtCore import QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -30,6 +31,7 @@ from ...i18n import N_, _, current_language
 from ...models.quality import (
     CHARACTERISTIC_KINDS,
     DISPOSITIONS,
+    FREQUENCIES,
     INSPECTION_KINDS,
     INSPECTION_RESULTS,
     INSTRUMENT_KINDS,
@@ -55,6 +57,13 @@ def ask_choice(parent: QWidget, title: str, label: str, items: list[str]) -> int
     """The index of the item chosen (None when cancelled); tests replace this function."""
     item, ok = QInputDialog.getItem(parent, title, label, items, 0, False)
     return items.index(item) if ok else None
+
+
+def ask_photo_paths(parent: QWidget) -> list[str]:
+    """Photo files chosen by the user (empty when cancelled); tests replace this function."""
+    paths, _filter = QFileDialog.getOpenFileNames(parent, _("Photos"), "",
+                                                  _("Images (*.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"))
+    return paths
 
 
 def open_file(path: Path) -> None:
@@ -278,6 +287,7 @@ class NcrView(QWidget):
                                    ("rectify", self.rectify, "quality.corrective"),
                                    ("verify", self.verify, "quality.verify"),
                                    ("close", self.close_ncr, "quality.verify"),
+                                   ("photos", self.attach_photos, "quality.inspect_fai"),
                                    ("print", self.print_ncr, "quality.print")):
             b = QPushButton()
             b.setObjectName(f"ncr_{key}")
@@ -304,7 +314,8 @@ class NcrView(QWidget):
             self.filter.setItemText(i, text)
         for key, text in (("disposition", _("Disposition…")), ("action", _("Corrective action…")),
                           ("rectify", _("Rectification report…")), ("verify", _("Verify…")),
-                          ("close", _("Close NCR")), ("print", _("Print NCR…"))):
+                          ("close", _("Close NCR")), ("photos", _("Attach photos…")),
+                          ("print", _("Print NCR…"))):
             self.buttons[key].setText(text)
         self.model.retranslate()
         self.show_detail()
@@ -418,6 +429,14 @@ class NcrView(QWidget):
         return self._act(lambda: ncr.close_ncr(self.ctx.db, self.ctx.actor, n.id, expected_version=n.version),
                          _("NCR closed."))
 
+    def attach_photos(self):
+        n = self.current()
+        paths = ask_photo_paths(self) if n else []
+        if not paths:
+            return None
+        return self._act(lambda: ncr.attach_photos(self.ctx.db, self.ctx.actor, paths=paths, ncr_id=n.id),
+                         _("Photos attached."))
+
     def print_ncr(self) -> None:
         n = self.current()
         if n is None:
@@ -453,6 +472,19 @@ class StandardsView(QWidget):
             RowColumn(N_("Status"), lambda r: {"ok": _("OK"), "due_soon": _("Due soon"),
                                                "overdue": _("Past due — do not use")}[r.status()]),
         ])
+        self.points_model = RowsModel([
+            RowColumn(N_("Routing"), lambda r: r.product_type),
+            RowColumn(N_("Step"), lambda r: f"{r.step_seq}. {r.step_name}"),
+            RowColumn(N_("First article required"), lambda r: "✓" if r.fai_required else ""),
+            RowColumn(N_("In-process control point"), lambda r: "✓" if r.ipqc else ""),
+            RowColumn(N_("Frequency"), lambda r: _(FREQUENCIES[r.frequency]) if r.ipqc else ""),
+            RowColumn(N_("Sample size"), lambda r: str(r.sample_size) if r.ipqc else "", True),
+        ])
+        self.points_table = _table(self.points_model, "control_points_table")
+        self.point_button = QPushButton()
+        self.point_button.setObjectName("set_control_point")
+        self.point_button.setEnabled(allowed(ctx.actor, "quality.control_points"))
+        self.point_button.clicked.connect(self.set_point)
         self.standards_table = _table(self.standards_model, "standards_table")
         self.instruments_table = _table(self.instruments_model, "instruments_table")
         self.warning = QLabel()
@@ -466,8 +498,10 @@ class StandardsView(QWidget):
         self.calibrate_button.setObjectName("calibrate_instrument")
         self.calibrate_button.setEnabled(allowed(ctx.actor, "quality.instruments"))
         self.calibrate_button.clicked.connect(self.calibrate)
-        self.standards_label, self.instruments_label = QLabel(), QLabel()
-        layout = QVBoxLayout(self)
+        self.standards_label, self.instruments_label, self.points_label = QLabel(), QLabel(), QLabel()
+        left = QWidget()
+        layout = QVBoxLayout(left)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.standards_label)
         layout.addWidget(self.standards_table, 1)
         layout.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -475,12 +509,26 @@ class StandardsView(QWidget):
         layout.addWidget(self.warning)
         layout.addWidget(self.instruments_table, 1)
         layout.addWidget(self.calibrate_button, 0, Qt.AlignmentFlag.AlignLeft)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.points_label)
+        right_layout.addWidget(self.points_table, 1)
+        right_layout.addWidget(self.point_button, 0, Qt.AlignmentFlag.AlignLeft)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        outer = QVBoxLayout(self)
+        outer.addWidget(split)
 
     def retranslate_ui(self) -> None:
         self.standards_label.setText(_("Quality standards"))
         self.instruments_label.setText(_("Measuring instruments"))
         self.print_button.setText(_("Print standard…"))
         self.calibrate_button.setText(_("Record calibration…"))
+        self.points_label.setText(_("Control points of the routings"))
+        self.point_button.setText(_("Set control point…"))
+        self.points_model.retranslate()
         self.standards_model.retranslate()
         self.instruments_model.retranslate()
         self._warn()
@@ -488,6 +536,7 @@ class StandardsView(QWidget):
     def refresh(self) -> None:
         self.standards_model.set_rows(master.list_standards(self.ctx.db))
         self.instruments_model.set_rows(master.list_instruments(self.ctx.db))
+        self.points_model.set_rows(master.list_control_points(self.ctx.db))
         self._warn()
 
     def _warn(self) -> None:
@@ -504,6 +553,31 @@ class StandardsView(QWidget):
                                                                             current_language()))
         if done is not None:
             open_file(done)
+
+    def set_point(self):
+        row = _selected(self.points_table, self.points_model)
+        if row is None:
+            return None
+        options = [_("No control point"), _("First article required"), _("In-process control point"),
+                   _("First article and in-process")]
+        choice = ask_choice(self, _("Set control point…"), row.step_name, options)
+        if choice is None:
+            return None
+        fai, ipqc = choice in (1, 3), choice in (2, 3)
+        frequency, size = "each_batch", "0"
+        if ipqc:
+            keys = list(FREQUENCIES)
+            f = ask_choice(self, _("Set control point…"), _("Frequency"), [_(FREQUENCIES[k]) for k in keys])
+            size = ask_text(self, _("Set control point…"), _("Sample size"))
+            if f is None or size is None:
+                return None
+            frequency = keys[f]
+        done = operations.run(self.ctx, self, lambda: master.set_control_point(
+            self.ctx.db, self.ctx.actor, row.routing_step_id, fai_required=fai, ipqc=ipqc, frequency=frequency,
+            sample_size=size), success=_("Control point saved."))
+        if done is not None:
+            self.sig_changed.emit()
+        return done
 
     def calibrate(self):
         row = _selected(self.instruments_table, self.instruments_model)
