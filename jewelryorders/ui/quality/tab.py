@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QHeaderView,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -104,7 +105,14 @@ class InspectionView(QWidget):
         self.values = QTableWidget(0, 5)
         self.values.setObjectName("inspection_values")
         self.values.verticalHeader().setVisible(False)
-        self.values.horizontalHeader().setStretchLastSection(True)
+        header = self.values.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.Interactive, QHeaderView.ResizeMode.Interactive,
+                                       QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(column, mode)
+        header.resizeSection(2, 110)
+        header.resizeSection(3, 80)
+        self._filled_key: tuple = ()
         self.save_button = QPushButton()
         self.save_button.setObjectName("save_inspection")
         self.save_button.clicked.connect(self.save)
@@ -163,6 +171,8 @@ class InspectionView(QWidget):
         self.values.setHorizontalHeaderLabels([_("Characteristic"), _("Nominal"), _("Tolerance"), _("Measured"),
                                                _("Instrument")])
         self.save_button.setText(_("Save inspection"))
+        self._filled_key = ()
+        self._fill_characteristics()
         self.print_button.setText(_("Print inspection report…"))
         self.list_model.retranslate()
 
@@ -182,7 +192,12 @@ class InspectionView(QWidget):
 
     def _fill_characteristics(self) -> None:
         view = next((v for v in self._standard_views if v.id == self.standard.currentData()), None)
+        key = (view.id if view else None, tuple((i.id, i.status()) for i in self._instruments))
+        if key == self._filled_key:
+            return  # the same standard and instruments: keep the rows (and their widgets) as they are
+        self._filled_key = key
         chars = view.characteristics if view else ()
+        self.values.setRowCount(0)
         self.values.setRowCount(len(chars))
         for row, c in enumerate(chars):
             name = QTableWidgetItem(f"{_(CHARACTERISTIC_KINDS[c.kind])}: {c.name}")
