@@ -186,3 +186,17 @@ def test_control_points_and_photos_are_set_in_the_gui(qtbot, db, qworld, errors,
     tab.resize(1366, 700)
     tab.tabs.setCurrentIndex(2)
     tab.grab().save("/tmp/q/quality_standards.png")
+
+
+def test_an_instrument_is_registered_and_calibrated_in_the_gui(qtbot, db, qworld, errors, monkeypatch):
+    tab = _tab(qtbot, db, qworld.inspector)
+    view = tab.standards
+    answers = iter(["RG-02", "Ring gauge", "2025-11-01", "365"])
+    monkeypatch.setattr(quality_tab, "ask_text", lambda *a: next(answers))
+    monkeypatch.setattr(quality_tab, "ask_choice", lambda *a: 3)
+    assert view.new_instrument() is not None, errors
+    assert "RG-02" in view.warning.text()  # due 2026-11-01: past due
+    _select(view.instruments_table, view.instruments_model, lambda r: r.code == "RG-02")
+    answers = iter(["2026-11-16"])
+    assert view.calibrate() is not None, errors
+    assert "RG-02" not in view.warning.text()

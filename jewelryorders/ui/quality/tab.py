@@ -513,6 +513,10 @@ class StandardsView(QWidget):
         self.calibrate_button.setObjectName("calibrate_instrument")
         self.calibrate_button.setEnabled(allowed(ctx.actor, "quality.instruments"))
         self.calibrate_button.clicked.connect(self.calibrate)
+        self.new_instrument_button = QPushButton()
+        self.new_instrument_button.setObjectName("new_instrument")
+        self.new_instrument_button.setEnabled(allowed(ctx.actor, "quality.instruments"))
+        self.new_instrument_button.clicked.connect(self.new_instrument)
         self.standards_label, self.instruments_label, self.points_label = QLabel(), QLabel(), QLabel()
         left = QWidget()
         layout = QVBoxLayout(left)
@@ -523,7 +527,11 @@ class StandardsView(QWidget):
         layout.addWidget(self.instruments_label)
         layout.addWidget(self.warning)
         layout.addWidget(self.instruments_table, 1)
-        layout.addWidget(self.calibrate_button, 0, Qt.AlignmentFlag.AlignLeft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.calibrate_button)
+        buttons.addWidget(self.new_instrument_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -541,6 +549,7 @@ class StandardsView(QWidget):
         self.instruments_label.setText(_("Measuring instruments"))
         self.print_button.setText(_("Print standard…"))
         self.calibrate_button.setText(_("Record calibration…"))
+        self.new_instrument_button.setText(_("New instrument…"))
         self.points_label.setText(_("Control points of the routings"))
         self.point_button.setText(_("Set control point…"))
         self.points_model.retranslate()
@@ -568,6 +577,24 @@ class StandardsView(QWidget):
                                                                             current_language()))
         if done is not None:
             open_file(done)
+
+    def new_instrument(self):
+        title = _("New instrument…")
+        kinds = list(INSTRUMENT_KINDS)
+        code = ask_text(self, title, _("Code"))
+        name = ask_text(self, title, _("Name")) if code is not None else None
+        kind = ask_choice(self, title, _("Kind"), [_(INSTRUMENT_KINDS[k]) for k in kinds]) if name is not None \
+            else None
+        calibrated = ask_text(self, title, _("Calibrated on (YYYY-MM-DD)")) if kind is not None else None
+        interval = ask_text(self, title, _("Calibration interval (days)")) if calibrated is not None else None
+        if interval is None:
+            return None
+        done = operations.run(self.ctx, self, lambda: master.create_instrument(
+            self.ctx.db, self.ctx.actor, master.InstrumentInput(code, name, kinds[kind], calibrated, interval)),
+            success=_("Instrument registered."))
+        if done is not None:
+            self.sig_changed.emit()
+        return done
 
     def set_point(self):
         row = _selected(self.points_table, self.points_model)
