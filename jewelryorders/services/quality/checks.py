@@ -28,6 +28,10 @@ def check_ledger_record(session: Session, *, order=None, step=None, sheet=None, 
     point = control_point_of_plan_step(session, step)
     if point is None or not point.fai_required:
         return
+    if isinstance(sheet, int):
+        from ...models.planning import TaskSheet
+
+        sheet = session.get(TaskSheet, sheet)
     sheet = sheet if sheet is not None else sheet_of_step(session, step)
     if sheet is not None and fai_passed(session, sheet.id):
         return
