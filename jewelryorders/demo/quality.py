@@ -112,7 +112,18 @@ def advance_demo(db: Database, rng: random.Random, actors: Mapping[str, Actor], 
         return clock.frozen(dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(hour)).astimezone())
 
     # IQC of the lots materials left in quarantine: most pass, one fails and is scrapped (returned).
-    for i, lot in enumerate(stock.quarantined_lots(db)[:4]):
+    # Metal recovered from filings waits in quarantine for its assay: incoming inspection decides it.
+    from ..models.materials import Material
+
+    with db.read_session() as s:
+        gold = s.scalar(select(Material.id).where(Material.kind == "metal").order_by(Material.id).limit(1))
+    if gold is not None:
+        for i in range(3):
+            with at(8 + i):
+                stock.recover_scrap(db, actors["production.head"], gold, f"{25 + 5 * i}.000",
+                                    reason="執模粉回收 filings recovered")
+    waiting = stock.quarantined_lots(db)
+    for i, lot in enumerate(waiting[:min(4, len(waiting) - 1)]):  # one lot stays in quarantine, waiting
         if lot.unit != "g":
             continue
         with at(3 + i):
