@@ -111,4 +111,12 @@ INDEX: dict[tuple[str, str], IndexEntry] = {
                                       USER_NEVER),
     ("print", "minutes"): IndexEntry("ledger", N_("a coordination meeting's minutes (PDF)"), USER_SOMETIMES,
                                      N_("--user is optional: it names who printed the paper")),
+    ("print", "inspection-report"): IndexEntry(
+        "quality", N_("an inspection report: every characteristic's nominal, tolerance, measured value and result "
+                      "(PDF, filed)"), USER_REQUIRED),
+    ("print", "ncr"): IndexEntry("quality", N_("a nonconformance report with its disposition and corrective action "
+                                               "(PDF, filed)"), USER_REQUIRED),
+    ("export", "quality-register"): IndexEntry(
+        "quality", N_("every inspection and nonconformance report of a period to an Excel workbook (filed)"),
+        USER_REQUIRED),
 }

@@ -30,7 +30,6 @@ WORKSHOPS = [
     ("setting", "鑲石車間 Stone setting", "生產二部 Production 2", "8", 12, "01234"),
     ("polishing", "打磨拋光車間 Polishing", "生產二部 Production 2", "8", 8, "01234"),
     ("plating", "電金車間 Plating", "生產二部 Production 2", "7.5", 2, "01234"),
-    ("qc", "品檢部 Final QC", "品質部 Quality", "8", 4, "01234"),
 ]
 
 # Public holidays of a Guangdong/Hong Kong factory (the years the demo is likely run in), plus fixed dates.
@@ -65,17 +64,17 @@ SET: _STEP = ("setting", "鑲石", "0.25", "0", "0.2", ("materials", "training")
 POLISH: _STEP = ("polishing", "打磨/拋光", "0.12", "0", "0.8", (), "粗磨、細磨、拋光至鏡面。", "鏡面無砂紋、無拋光痕。")
 PLATE: _STEP = ("plating", "電金（電白）", "0.02", "1", "0.1", ("equipment",), "電白金（銠）兩次，厚度 ≥ 0.1 µm。",
                 "顏色均勻，無發黃、無水漬。")
-QC: _STEP = ("qc", "終檢 Final QC", "0.05", "0.5", "0", (), "逐件檢查外觀、尺寸、重量，抽檢成色。", "按品質標準 FQC 表。")
 CHAIN: _STEP = ("filing", "鏈條組裝", "0.15", "0.5", "0.5", ("tooling",), "鏈條焊接、裝扣、長度按訂單。", "拉力測試合格。")
 
+# Final inspection is not a routing step: quality records it as the order's FQC (the Quality tab).
 ROUTINGS = {
-    "ring": ("戒指工藝路線 Ring routing", [CAD, WAX, CAST, FILE, SET, POLISH, PLATE, QC]),
-    "pendant": ("吊墜工藝路線 Pendant routing", [CAD, WAX, CAST, FILE, SET, POLISH, PLATE, QC]),
-    "earring": ("耳環工藝路線 Earring routing", [CAD, WAX, CAST, FILE, SET, POLISH, PLATE, QC]),
-    "necklace": ("項鍊工藝路線 Necklace routing", [CAD, CAST, CHAIN, SET, POLISH, PLATE, QC]),
-    "bracelet": ("手鏈工藝路線 Bracelet routing", [CAD, CAST, CHAIN, SET, POLISH, PLATE, QC]),
-    "bangle": ("手鐲工藝路線 Bangle routing", [CAD, WAX, CAST, FILE, POLISH, PLATE, QC]),
-    "brooch": ("胸針工藝路線 Brooch routing", [CAD, WAX, CAST, FILE, SET, POLISH, PLATE, QC]),
+    "ring": ("戒指工藝路線 Ring routing", [CAD, WAX, CAST, FILE, SET, POLISH, PLATE]),
+    "pendant": ("吊墜工藝路線 Pendant routing", [CAD, WAX, CAST, FILE, SET, POLISH, PLATE]),
+    "earring": ("耳環工藝路線 Earring routing", [CAD, WAX, CAST, FILE, SET, POLISH, PLATE]),
+    "necklace": ("項鍊工藝路線 Necklace routing", [CAD, CAST, CHAIN, SET, POLISH, PLATE]),
+    "bracelet": ("手鏈工藝路線 Bracelet routing", [CAD, CAST, CHAIN, SET, POLISH, PLATE]),
+    "bangle": ("手鐲工藝路線 Bangle routing", [CAD, WAX, CAST, FILE, POLISH, PLATE]),
+    "brooch": ("胸針工藝路線 Brooch routing", [CAD, WAX, CAST, FILE, SET, POLISH, PLATE]),
 }
 
 

@@ -26,6 +26,7 @@ ORDER_CLOSE = "order.close"              # order (Order)
 # Modules that register checks or answers; each part adds its own line when it has some.
 REGISTERING_MODULES: tuple[str, ...] = (
     "jewelryorders.services.ledger.entries",
+    "jewelryorders.services.quality.checks",
 )
 
 _checks: dict[str, list[tuple[str, Callable[..., None]]]] = {}

@@ -28,7 +28,7 @@ from ...models.materials import (
     Supplier,
 )
 from ...models.orders import Order
-from .. import audit
+from .. import audit, gates
 from ..context import Actor, read_session, unit_of_work
 from ..errors import ConcurrentEditError, GateError, NotFound, ValidationError
 from ..permissions import require
@@ -290,17 +290,26 @@ def decide_lot(db: Database, actor: Actor, lot_id: int, *, release: bool, reason
         lot = load_lot(s, lot_id, lock=True)
         if expected_version is not None and lot.version != expected_version:
             raise ConcurrentEditError(_("Someone else changed lot {lot_no}. Look at it again.", lot_no=lot.lot_no))
-        if lot.status != "quarantined":
-            raise GateError(_("Lot {lot_no} is {status} already; only a lot in quarantine is released or rejected.",
-                              lot_no=lot.lot_no, status=_(LOT_STATUSES[lot.status])))
-        lot.status = "released" if release else "rejected"
-        lot.decided_by_id, lot.decided_at, lot.decision_reason = actor.user_id, clock.now(), reason
-        move(s, actor, lot, "release" if release else "reject", 0, reason=reason)
-        audit.record(s, actor, "release" if release else "reject", "lot", lot.id,
-                     LazyText("Lot {lot_no} released: {reason}", lot_no=lot.lot_no, reason=reason) if release else
-                     LazyText("Lot {lot_no} rejected: {reason}", lot_no=lot.lot_no, reason=reason),
-                     {"status": "quarantined"}, {"status": lot.status})
+        decide_lot_in(s, actor, lot, release=release, reason=reason)
         return _lot_info(s, lot)
+
+
+def decide_lot_in(s: Session, actor: Actor, lot: Lot, *, release: bool, reason: str,
+                  from_statuses: tuple[str, ...] = ("quarantined",)) -> None:
+    """Release or reject a lot inside the caller's transaction: the head of purchasing's decision above, or
+    incoming inspection's (release on a pass, reject on a fail; a rejected lot released after a passed
+    re-inspection or a concession)."""
+    if lot.status not in from_statuses:
+        raise GateError(_("Lot {lot_no} is {status} already; only a lot in quarantine is released or rejected.",
+                          lot_no=lot.lot_no, status=_(LOT_STATUSES[lot.status])))
+    old = lot.status
+    lot.status = "released" if release else "rejected"
+    lot.decided_by_id, lot.decided_at, lot.decision_reason = actor.user_id, clock.now(), reason
+    move(s, actor, lot, "release" if release else "reject", 0, reason=reason)
+    audit.record(s, actor, "release" if release else "reject", "lot", lot.id,
+                 LazyText("Lot {lot_no} released: {reason}", lot_no=lot.lot_no, reason=reason) if release else
+                 LazyText("Lot {lot_no} rejected: {reason}", lot_no=lot.lot_no, reason=reason),
+                 {"status": old}, {"status": lot.status})
 
 
 # ---- issues, returns, scrap, counts ------------------------------------------------------------------------------
@@ -315,6 +324,7 @@ def _order(s: Session, order_id: int) -> Order:
 def issue_in(s: Session, actor: Actor, lot: Lot, qty: int, count: int, order: Order,
              task_sheet_id: int | None = None, reason: str = "") -> StockMovement:
     """Take material out of a lot for an order, refusing what the procedure forbids."""
+    gates.check(s, gates.MATERIALS_ISSUE, lot=lot, order=order)
     if lot.status != "released":
         raise GateError(_("Lot {lot_no} is {status}: only a released lot is issued. Incoming inspection must release "
                           "it first.", lot_no=lot.lot_no, status=_(LOT_STATUSES[lot.status])))

@@ -1,0 +1,1 @@
+"""The Quality tab."""
