@@ -176,3 +176,28 @@ def test_only_logistics_ships(db, sales, ready_order):
     order = ready_order(quantity=5)
     with pytest.raises(PermissionDenied):
         ship(db, sales, order.id, 5)
+
+
+def test_the_demo_ships_delivers_and_carries_cases_of_every_kind(db, make_user, sales, ready_order):
+    import random
+
+    from jewelryorders import clock
+    from jewelryorders.demo import delivery as delivery_demo
+
+    actors = {"logistics": make_user("logistics", "clerk", "logistics"),
+              "logistics.head": make_user("logistics", "department_head", "logistics.head"),
+              "sales": sales, "technical": make_user("technical", "clerk", "technical")}
+    for _i in range(10):
+        ready_order(quantity=4, order_date=dt.date(2026, 10, 1), delivery_date=dt.date(2026, 11, 20))
+    note = delivery_demo.advance_demo(db, random.Random(1), actors, clock.today())
+    assert "10 shipments" in note and "2 orders in two parts" in note
+    with db.read_session() as s:
+        statuses = {st for (st,) in s.execute(select(Shipment.status))}
+        stage_counts = dict(s.execute(select(Order.stage, func.count()).group_by(Order.stage)).all())
+    assert statuses == {"shipped", "in_transit", "delivered"}
+    assert stage_counts["delivered"] == 4 and stage_counts["partly_shipped"] == 2
+    from jewelryorders.services.delivery import aftersales
+
+    cases = aftersales.list_cases(db)
+    assert {c.kind for c in cases} == {"quality_problem", "wearing_problem", "repair", "maintenance", "complaint"}
+    assert {c.status for c in cases} == {"open", "closed"}
