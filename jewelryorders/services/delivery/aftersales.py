@@ -122,7 +122,7 @@ def _view(c: AfterSalesCase) -> CaseView:
 
 
 def _load(s: Session, case_id: int, version: int | None = None) -> AfterSalesCase:
-    c = s.execute(select(AfterSalesCase).where(AfterSalesCase.id == case_id).with_for_update()).unique() \
+    c = s.execute(select(AfterSalesCase).where(AfterSalesCase.id == case_id).with_for_update(of=AfterSalesCase)).unique() \
         .scalar_one_or_none()
     if c is None:
         raise NotFound(_("After-sales case {id} does not exist.", id=case_id))

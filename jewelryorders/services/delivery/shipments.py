@@ -156,7 +156,7 @@ def fineness_of(metal: str) -> int | None:
 def _load_order(s: Session, order_id: int, lock: bool = False) -> Order:
     stmt = select(Order).where(Order.id == order_id)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=Order)
     order = s.execute(stmt).unique().scalar_one_or_none()
     if order is None:
         raise NotFound(_("Order {id} does not exist.", id=order_id))
@@ -166,7 +166,7 @@ def _load_order(s: Session, order_id: int, lock: bool = False) -> Order:
 def _load(s: Session, shipment_id: int, lock: bool = False) -> Shipment:
     stmt = select(Shipment).where(Shipment.id == shipment_id)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=Shipment)
     sh = s.execute(stmt).unique().scalar_one_or_none()
     if sh is None:
         raise NotFound(_("Shipment {id} does not exist.", id=shipment_id))
