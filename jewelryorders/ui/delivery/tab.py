@@ -721,10 +721,15 @@ class AnalysisView(QWidget):
         if a is None:
             return
         self.analysis = a
-        for chart in (self.chart, self.cause_chart):
-            chart.removeAllSeries()
-            for axis in chart.axes():
-                chart.removeAxis(axis)
+        from PySide6.QtCharts import QChart
+
+        # A new chart each time: axes removed from a chart that stays shown leave their ghosts behind.
+        old_charts = (self.chart, self.cause_chart)
+        self.chart, self.cause_chart = QChart(), QChart()
+        self.chart_view.setChart(self.chart)
+        self.cause_view.setChart(self.cause_chart)
+        for chart in old_charts:
+            chart.deleteLater()
         months = list(a.by_month_kind)
         series = QBarSeries()
         top = 1
@@ -740,6 +745,7 @@ class AnalysisView(QWidget):
         x.append(months)
         y = QValueAxis()
         y.setRange(0, top)
+        y.setTickCount(min(top, 10) + 1)
         y.setLabelFormat("%d")
         self.chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
@@ -756,7 +762,9 @@ class AnalysisView(QWidget):
         cx = QBarCategoryAxis()
         cx.append([_(CAUSES[c]) for c, _n in a.by_cause])
         cy = QValueAxis()
-        cy.setRange(0, max([n for _c, n in a.by_cause] + [1]))
+        cause_top = max([n for _c, n in a.by_cause] + [1])
+        cy.setRange(0, cause_top)
+        cy.setTickCount(min(cause_top, 10) + 1)
         cy.setLabelFormat("%d")
         self.cause_chart.addAxis(cx, Qt.AlignmentFlag.AlignBottom)
         self.cause_chart.addAxis(cy, Qt.AlignmentFlag.AlignLeft)
