@@ -119,4 +119,14 @@ INDEX: dict[tuple[str, str], IndexEntry] = {
     ("export", "quality-register"): IndexEntry(
         "quality", N_("every inspection and nonconformance report of a period to an Excel workbook (filed)"),
         USER_REQUIRED),
+    ("print", "packing-list"): IndexEntry("delivery", N_("a shipment's delivery note / packing list (PDF, filed with "
+                                                     "the order)"), USER_REQUIRED),
+    ("print", "certificates"): IndexEntry("delivery", N_("a shipment's quality certificates with QR codes (PDF, filed "
+                                                     "with the order)"), USER_REQUIRED),
+    ("print", "labels"): IndexEntry("delivery", N_("a shipment's package labels on A4 (PDF, filed with the order)"),
+                                    USER_REQUIRED),
+    ("print", "repair-record"): IndexEntry("delivery", N_("an after-sales case's repair record for the customer (PDF, "
+                                                      "filed with the order)"), USER_REQUIRED),
+    ("export", "after-sales"): IndexEntry("delivery", N_("after-sales cases and their analysis for a period to an "
+                                                     "Excel workbook"), USER_REQUIRED),
 }

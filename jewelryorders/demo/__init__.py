@@ -144,6 +144,9 @@ def build_demo(db: Database, n_orders: int = 500, seed: int = 1, today: dt.date 
     result.notes.append(quality.advance_demo(db, rng, actors, today))
     phases.end(1)
 
+    from . import delivery as delivery_demo  # after quality's demo, which makes orders ready to ship
+    result.notes.append(delivery_demo.advance_demo(db, rng, actors, today))
+
     phases.begin(_("Delay forecast"), 1)
     late = [row for row in refresh_forecast(db, today) if row.days_late > 0]
     result.notes.append(_("Delay forecast: {late} of the orders at work are projected late.", late=len(late)))

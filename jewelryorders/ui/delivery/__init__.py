@@ -1,0 +1,1 @@
+"""The Delivery & After-sales tab."""
