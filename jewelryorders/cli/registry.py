@@ -102,4 +102,15 @@ INDEX: dict[tuple[str, str], IndexEntry] = {
     ("list", "lots"): IndexEntry("materials", N_("lots of material with their state and what is on hand"), USER_NEVER),
     ("export", "stock"): IndexEntry("materials", N_("stock per material and every lot to an Excel workbook"),
                                     USER_NEVER),
+    ("command", "backup"): IndexEntry("archive", N_("back up the database and its documents to a file, verified"),
+                                      USER_NEVER),
+    ("command", "restore"): IndexEntry(
+        "archive", N_("restore a backup into the database file given with --db (new, damaged or replaced after a "
+                      "copy)"), USER_SOMETIMES,
+        N_("an administrator's --user and password are needed where the database (or, for a new or damaged file, "
+           "the backup) has users")),
+    ("export", "access-log"): IndexEntry("archive", N_("the document access log for a period to an Excel workbook"),
+                                         USER_REQUIRED),
+    ("print", "dossier"): IndexEntry("archive", N_("an order's dossier: every record and document of the order (PDF)"),
+                                     USER_REQUIRED),
 }
