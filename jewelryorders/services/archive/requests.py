@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from ... import clock
 from ...db import Database
 from ...i18n import LazyText, _
-from ...models.archive import REQUEST_KINDS, AccessLogEntry, AccessRequest
+from ...models.archive import REQUEST_KINDS, REQUEST_STATUSES, AccessLogEntry, AccessRequest
 from ...models.documents import DOCUMENT_CATEGORIES, Document
 from ...models.orders import Order
 from ...models.users import DEPARTMENTS, User
@@ -26,6 +26,7 @@ from ..validation import Problems, parse_date, text
 from .common import owner_department, reads_freely
 
 OPEN_STATUSES = ("pending", "approved", "granted")
+REQUEST_STATUS_LABELS = REQUEST_STATUSES
 
 
 @dataclass(frozen=True)
