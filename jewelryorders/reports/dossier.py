@@ -49,7 +49,7 @@ def write_dossier(data: DossierPaper, path: str | Path, *, lang: str = "zh_TW", 
                    kv_table([(tr("Customer", lang), data.customer), (tr("Stage", lang), data.stage),
                              *data.summary], width), Spacer(1, 3 * mm),
                    p(tr("Contents", lang), st["h2"])]
-    story.append(p("<br/>".join(f"{i}. {s.title}" for i, s in enumerate(data.sections, start=1)), st["cell"]))
+    story.extend(p(f"{i}. {s.title}", st["cell"]) for i, s in enumerate(data.sections, start=1))
     for i, section in enumerate(data.sections, start=1):
         story += [Spacer(1, 4 * mm), HeadingGuard(), p(f"{i}. {section.title}", st["h2"]), Spacer(1, 1 * mm)]
         content = section.content
