@@ -209,3 +209,23 @@ def test_documents_past_retention_are_listed_for_a_decision_never_deleted(db, sa
     filing.decide_retention(db, people["keeper"], old, dispose=True, reason="retention over")
     assert filing.past_retention(db) == []
     assert filing.get_document_row(db, old).removed
+
+
+def test_the_demo_has_documents_of_every_category_requests_and_loans(tmp_path):
+    from jewelryorders.db import open_database
+    from jewelryorders.demo import build_demo
+    from jewelryorders.models.documents import DOCUMENT_CATEGORIES
+
+    db = open_database("sqlite:///" + str(tmp_path / "demo.db"))
+    try:
+        result = build_demo(db, n_orders=60, seed=3)
+        assert any(n.startswith("Archive:") for n in result.notes), result.notes
+        with db.read_session() as s:
+            categories = {c for (c,) in s.execute(sql("SELECT DISTINCT category FROM documents"))}
+        assert categories == set(DOCUMENT_CATEGORIES)
+        statuses = {r.status for r in requests.list_requests(db)}
+        assert {"pending", "approved", "refused", "granted", "closed"} <= statuses
+        assert len(loans.overdue_loans(db)) == 1
+        assert filing.verify_documents(db)[1] == []
+    finally:
+        db.close()

@@ -21,7 +21,7 @@ from ..services.context import Actor, unit_of_work
 from ..services.errors import GateError
 from ..services.orders import intake as orders
 from ..services.planning.forecast import refresh_forecast
-from . import data, materials, planning
+from . import archive, data, materials, planning
 from .history import CANCEL_REASONS, HISTORY_DAYS, LATE_SHARE, Lives, OrderLife, plan_lives
 
 # progress(phase, done, total): called as each phase goes on and once when it ends (done == total).
@@ -138,6 +138,10 @@ def build_demo(db: Database, n_orders: int = 500, seed: int = 1, today: dt.date 
 
     phases.begin(_("Materials and purchasing"), 1)
     result.notes.append(materials.advance_demo(db, rng, actors, today))
+    phases.end(1)
+
+    phases.begin(_("Archive"), 1)
+    result.notes.append(archive.advance_demo(db, rng, actors, today))
     phases.end(1)
 
     phases.begin(_("Delay forecast"), 1)
