@@ -148,3 +148,15 @@ def export_document(db: Database, document_id: int, folder: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
     return target
+
+
+def file_printed_paper(db: Database, actor: Actor, path: str | Path, *, category: str, order_id: int | None,
+                       file_name: str | None = None, title: str = "") -> int:
+    """File a paper just written to `path` (one line for a print site): its own transaction, a new version of the
+    same paper when filed before; returns the document id."""
+    from .context import unit_of_work
+
+    content = Path(path).read_bytes()
+    with unit_of_work(db) as s:
+        return store_bytes(s, actor, file_name=file_name or Path(path).name, content=content, category=category,
+                           order_id=order_id, title=title).id
