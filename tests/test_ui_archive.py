@@ -115,6 +115,10 @@ def test_request_approval_grant_reading_borrowing_and_return_in_the_gui(qtbot, d
     worker_tab.documents.buttons["open"].click()
     assert errors == []
     assert worker_tab.documents.preview.pixmap() is not None and not worker_tab.documents.preview.pixmap().isNull()
+    printed: list = []
+    monkeypatch.setattr(archive_tab, "open_with_system", printed.append)
+    worker_tab.documents.buttons["print"].click()
+    assert printed and printed[0].read_bytes() == png.read_bytes()
 
     # The keeper hands the paper out; later it is overdue, shown to the keeper; the keeper records its return.
     keeper_tab.requests.refresh()
@@ -137,7 +141,7 @@ def test_request_approval_grant_reading_borrowing_and_return_in_the_gui(qtbot, d
         loans.return_document(db, keeper, doc_id)
     keeper_tab.safety.refresh()
     actions = [r.action for r in keeper_tab.safety.log_model.rows]
-    assert sorted(actions) == ["borrow", "open", "return"]
+    assert sorted(actions) == ["borrow", "open", "print", "return"]
     # Verify hash from the tab.
     keeper_tab.documents.refresh()
     keeper_tab.documents.select_document(doc_id)
@@ -202,3 +206,31 @@ def test_a_damaged_database_is_offered_the_newest_good_backup_at_start(qtbot, tm
         assert users.get_setting(db, "factory_name") == "F"
     finally:
         db.close()
+
+
+def test_back_up_now_and_restore_from_the_tab(qtbot, db, admin, sales, order_factory, errors, told, monkeypatch,
+                                              tmp_path):
+    if not db.is_sqlite:
+        pytest.skip("backups are of SQLite files")
+    from jewelryorders.db import automatic_backups
+    from jewelryorders.services.orders.intake import OrderFilter
+    from jewelryorders.services.orders import reads
+
+    order_factory()
+    tab = _tab(qtbot, db, admin)
+    tab.safety.buttons["backup"].click()
+    assert errors == []
+    [backup] = automatic_backups(db.path)
+    order_factory()
+    assert len(reads.query_list_orders(db, OrderFilter(), offset=0, limit=10)) == 2
+    monkeypatch.setattr(archive_tab.QFileDialog, "getOpenFileName", lambda *a, **k: (str(backup), ""))
+    monkeypatch.setattr(archive_tab, "confirm", lambda parent, title, text: True)
+    monkeypatch.setattr(archive_tab, "ask_password", lambda parent, user: "admin-pass")
+    with qtbot.waitSignal(tab.safety.sig_restored, timeout=5000):
+        tab.safety.buttons["restore"].click()
+    assert errors == [] and "restored" in told[-1]
+    assert len(reads.query_list_orders(db, OrderFilter(), offset=0, limit=10)) == 1
+    assert any("before-restore" in p.name for p in automatic_backups(db.path))
+    # A clerk sees neither button.
+    clerk_tab = _tab(qtbot, db, sales)
+    assert clerk_tab.safety.buttons["restore"].isHidden() and clerk_tab.safety.buttons["backup"].isHidden()

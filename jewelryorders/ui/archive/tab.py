@@ -69,6 +69,13 @@ def inform(parent: QWidget, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
 
 
+def open_with_system(path: Path) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
 def ask_request(parent: QWidget, document_title: str) -> tuple[str, str, str] | None:
     """(kind, purpose, until) of an access request, or None."""
     dialog = RequestDialog(document_title, parent)
@@ -264,7 +271,8 @@ class DocumentsView(QWidget):
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons: dict[str, QPushButton] = {}
-        actions = [("open", self.open_selected), ("verify", self.verify_selected), ("request", self.request_selected),
+        actions = [("open", self.open_selected), ("print", self.print_selected), ("verify", self.verify_selected),
+                   ("request", self.request_selected),
                    ("export", self.export_selected), ("locate", self.locate_selected), ("file", self.file_new)]
         button_row = QHBoxLayout()
         for key, slot in actions:
@@ -296,7 +304,7 @@ class DocumentsView(QWidget):
         self.refresh()
 
     def retranslate_ui(self) -> None:
-        texts = {"open": _("&Open"), "verify": _("&Verify hash"), "request": _("Request &access…"),
+        texts = {"open": _("&Open"), "print": _("Prin&t…"), "verify": _("&Verify hash"), "request": _("Request &access…"),
                  "export": _("&Export a copy…"), "locate": _("Paper &location…"), "file": _("&File a document…")}
         for key, b in self.buttons.items():
             b.setText(texts[key])
@@ -376,6 +384,20 @@ class DocumentsView(QWidget):
             self.preview.setText(_("No preview for {file} ({size}); export a copy to open it in its program.",
                                    file=info.file_name, size=_size(info.size)))
         self.ctx.bus.sig_status_message.emit(_("{file} opened; the access is logged.", file=info.file_name))
+
+    def print_selected(self) -> None:
+        """Hand the document to the system's viewer to print it; the print is logged."""
+        r = self.selected()
+        if r is None:
+            return
+        result = operations.run(self.ctx, self, lambda: requests.open_document(self.ctx.db, self.ctx.actor, r.id,
+                                                                               action="print"))
+        if result is None:
+            return
+        info, content = result
+        target = Path(tempfile.mkdtemp(prefix="jo-print-")) / info.file_name
+        target.write_bytes(content)
+        open_with_system(target)
 
     def verify_selected(self) -> None:
         r = self.selected()
