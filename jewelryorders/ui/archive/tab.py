@@ -38,7 +38,22 @@ from ...services.archive import backups, filing, loans, papers, requests
 from ...services.permissions import allowed
 from .. import operations
 from ..context import UiContext
+from ..common.paged_model import Column, PagedTableModel
 from ..materials.rows_model import RowColumn, RowsModel, _selected, _table
+
+
+class DocumentsModel(PagedTableModel):
+    """Filed documents paged from SQL (sorted and filtered there); row_at/rows as the short-list models have."""
+
+    def row_at(self, index: int):
+        return self.row_object(index)
+
+    @property
+    def rows(self) -> list:
+        return [self.row_object(i) for i in range(min(self.rowCount(), 1000))]
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, len(self.columns) - 1))
 
 PAGE = 500
 
@@ -192,7 +207,7 @@ class LocationDialog(QDialog):
 
 # ---- preview ---------------------------------------------------------------------------------------------------
 
-def pdf_page_image(content: bytes, width_px: int = 520) -> QPixmap | None:
+def pdf_page_image(content: bytes, width_px: int = 400) -> QPixmap | None:
     """The first page of a PDF as a picture, by poppler's pdftoppm when it is installed; None otherwise."""
     tool = shutil.which("pdftoppm")
     if tool is None:
@@ -227,16 +242,19 @@ class DocumentsView(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.model = RowsModel([
-            RowColumn(N_("Title"), lambda r: r.title),
-            RowColumn(N_("Category"), lambda r: _(DOCUMENT_CATEGORIES.get(r.category, r.category))),
-            RowColumn(N_("Order no."), lambda r: r.order_no),
-            RowColumn(N_("Customer"), lambda r: r.customer_name),
-            RowColumn(N_("Version"), lambda r: (f"{r.doc_version} " + _("(superseded)")) if r.superseded
-                      else str(r.doc_version), True),
-            RowColumn(N_("Filed"), lambda r: _when(r.uploaded_at)),
-            RowColumn(N_("Paper kept at"), lambda r: r.location),
-        ])
+        self._filter = filing.DocumentFilter()
+        self.model = DocumentsModel([
+            Column("title", N_("Title"), lambda r: r.title),
+            Column("category", N_("Category"), lambda r: _(DOCUMENT_CATEGORIES.get(r.category, r.category))),
+            Column("order_no", N_("Order no."), lambda r: r.order_no),
+            Column("customer", N_("Customer"), lambda r: r.customer_name, sortable=False),
+            Column("version", N_("Version"), lambda r: (f"{r.doc_version} " + _("(superseded)")) if r.superseded
+                   else str(r.doc_version), align_right=True, sortable=False),
+            Column("uploaded_at", N_("Filed"), lambda r: _when(r.uploaded_at)),
+            Column("location", N_("Paper kept at"), lambda r: r.location, sortable=False),
+        ], lambda offset, limit, key, desc: filing.search_documents(self.ctx.db, self._filter, offset=offset,
+                                                                    limit=limit, sort=key, descending=desc),
+            lambda: filing.count_documents(self.ctx.db, self._filter))
         self.search = QLineEdit()
         self.search.setObjectName("archive_search")
         self.search.setPlaceholderText(_("Search titles, files, notes, orders, customers…"))
@@ -259,13 +277,15 @@ class DocumentsView(QWidget):
         for w in (self.category, self.order_no, self.customer, self.date_from, self.date_to):
             bar.addWidget(w, 1)
         self.table = _table(self.model, "archive_documents", 0)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(5, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self.show_selected())
         self.count_label = QLabel()
         self.preview = QLabel()
         self.preview.setObjectName("archive_preview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self.preview.setWordWrap(True)
-        self.preview.setMinimumWidth(300)
+        self.preview.setMinimumWidth(260)
         self.details = QLabel()
         self.details.setObjectName("archive_details")
         self.details.setWordWrap(True)
@@ -283,6 +303,7 @@ class DocumentsView(QWidget):
             button_row.addWidget(b)
         button_row.addStretch(1)
         right = QWidget()
+        right.setMaximumWidth(420)
         rl = QVBoxLayout(right)
         rl.addWidget(self.details)
         rl.addWidget(self.preview, 1)
@@ -324,18 +345,17 @@ class DocumentsView(QWidget):
                                      date_from=day(self.date_from), date_to=day(self.date_to))
 
     def refresh(self) -> None:
-        f = self.current_filter()
-        rows = operations.run(self.ctx, self, lambda: filing.search_documents(self.ctx.db, f, limit=PAGE)) or []
-        total = filing.count_documents(self.ctx.db, f)
-        self.model.set_rows(rows)
-        self.count_label.setText(_("{shown} of {total} documents", shown=len(rows), total=total))
+        self._filter = self.current_filter()
+        operations.run(self.ctx, self, self.model.refresh)
+        total = self.model.rowCount()
+        self.count_label.setText(_("{shown} of {total} documents", shown=total, total=total))
         self.show_selected()
 
     def selected(self):
         return _selected(self.table, self.model)
 
     def select_document(self, document_id: int) -> None:
-        for i, r in enumerate(self.model.rows):
+        for i, r in enumerate(self.model.rows):  # the rows looked at so far
             if r.id == document_id:
                 self.table.selectRow(i)
                 return
@@ -375,7 +395,7 @@ class DocumentsView(QWidget):
             if pixmap.isNull():
                 pixmap = None
             else:
-                pixmap = pixmap.scaledToWidth(min(520, pixmap.width()), Qt.TransformationMode.SmoothTransformation)
+                pixmap = pixmap.scaledToWidth(min(400, pixmap.width()), Qt.TransformationMode.SmoothTransformation)
         elif info.is_pdf:
             pixmap = pdf_page_image(content)
         if pixmap is not None:
