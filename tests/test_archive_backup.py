@@ -81,6 +81,12 @@ def test_a_backup_never_overwrites_and_a_full_or_read_only_disk_is_said_plainly(
         backup_sqlite_to(db.path, target)
     monkeypatch.setattr(os, "replace", real_replace)
     assert not target.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    # The command line and the GUI's "Back up now" get the same words as a domain error (a message, no traceback).
+    from jewelryorders.services.errors import StorageError
+
+    with pytest.raises(StorageError, match="exists already"):
+        backups.backup_to(db, existing)
+    assert main(["--db", str(db.path), "backup", "--out", "/proc/jo.db"]) == 1
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(filled, tmp_path):

@@ -60,14 +60,20 @@ def _automatic_name(path: Path, label: str) -> Path:
 
 def backup_to(db: Database, out: str | Path) -> Path:
     """A verified backup (database with its document store) to a file of the user's choice (command line)."""
-    return backup_sqlite_to(_sqlite_path(db), Path(out).expanduser())
+    try:
+        return backup_sqlite_to(_sqlite_path(db), Path(out).expanduser())
+    except BackupError as exc:  # a full or read-only disk, an existing file: words, nothing written
+        raise StorageError(str(exc)) from exc
 
 
 def backup_now(db: Database, actor: Actor, out: str | Path | None = None) -> Path:
     """"Back up now": beside the database (kept with the automatic ones) or to a chosen file."""
     require(actor, "archive.backup")
     path = _sqlite_path(db)
-    target = backup_sqlite_to(path, Path(out) if out else _automatic_name(path, "manual"))
+    try:
+        target = backup_sqlite_to(path, Path(out) if out else _automatic_name(path, "manual"))
+    except BackupError as exc:
+        raise StorageError(str(exc)) from exc
     if out is None:
         prune_backups(path, keep_count(db))
     return target
@@ -150,6 +156,9 @@ def restore(backup: str | Path, target: str | Path, *, username: str = "", passw
         before = restore_sqlite(backup, target)
     except BackupError as exc:
         raise StorageError(str(exc)) from exc
+    except (OSError, sqlite3.Error) as exc:  # e.g. the folder is read-only: the target is left as it was
+        raise StorageError(_("The backup could not be restored into {file}: {error}. Nothing was overwritten.",
+                             file=str(target), error=str(exc))) from exc
     db = open_database("sqlite:///" + str(target.resolve()), backup=False)
     try:
         from sqlalchemy import func, select
