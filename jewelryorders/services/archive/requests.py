@@ -102,7 +102,7 @@ def request_access(db: Database, actor: Actor, document_id: int, kind: str, purp
         s.add(req)
         s.flush()
         audit.record(s, actor, "request_access", "access_request", req.id,
-                     LazyText("asked to {kind} {file} until {day}: {purpose}", kind=LazyText(REQUEST_KINDS[kind]),
+                     LazyText("access request ({kind}) for {file} until {day}: {purpose}", kind=LazyText(REQUEST_KINDS[kind]),
                               file=doc.title or doc.file_name, day=day.isoformat(), purpose=purpose),
                      None, {"document_id": doc.id, "kind": kind, "until": day}, order_id=doc.order_id)
         return req.id
