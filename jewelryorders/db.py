@@ -354,6 +354,166 @@ def backup_sqlite(path: Path, label: str) -> Path:
     return target
 
 
+class BackupError(Exception):
+    """A backup or restore cannot be made; the message says why and that nothing was lost or overwritten."""
+
+
+BACKUP_MARKER_TABLES = {"alembic_version", "users", "orders", "audit_events", "documents", "document_blobs"}
+
+
+def _disk_message(exc: OSError | sqlite3.Error, where: Path) -> str:
+    text = str(exc).lower()
+    errno_ = getattr(exc, "errno", None)
+    if errno_ == 28 or "full" in text or "no space" in text:
+        return _("The disk of {file} is full: the backup was not written. Nothing was changed; free some space or "
+                 "choose another disk.", file=str(where))
+    if errno_ in (13, 30) or "read-only" in text or "readonly" in text or "permission" in text \
+            or "unable to open" in text:
+        return _("{file} cannot be written (a read-only disk or no permission): the backup was not written. "
+                 "Nothing was changed; choose another place.", file=str(where))
+    return _("The backup {file} could not be written: {error}. Nothing was changed.", file=str(where),
+             error=str(exc))
+
+
+def backup_problems(path: Path) -> list[str]:
+    """Why `path` is not a sound backup of this application ([] when it is one): SQLite file, integrity check,
+    this application's tables and a schema revision this version knows."""
+    if not path.is_file():
+        return [_("{file} does not exist.", file=str(path))]
+    with path.open("rb") as fh:
+        header = fh.read(100)
+    if header[:16] != SQLITE_HEADER:
+        return [_("{file} is not a jewelryorders backup (it is not an SQLite database).", file=str(path))]
+    damaged = diagnose_sqlite(path, full=True)
+    if damaged:
+        return [_("{file} is damaged: {damage}", file=str(path), damage="; ".join(damaged))]
+    try:
+        con = sqlite3.connect(_readonly_uri(path), uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            revision = None
+            if "alembic_version" in tables:
+                row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = str(row[0]) if row else None
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return [_("{file} cannot be read: {error}", file=str(path), error=str(exc))]
+    if not BACKUP_MARKER_TABLES <= tables:
+        return [_("{file} is an SQLite database of another program, not a backup of jewelryorders.", file=str(path))]
+    if revision not in known_revisions():
+        return [_newer_version_message(str(path), revision or "?")]
+    return []
+
+
+def backup_sqlite_to(source: Path, target: Path, *, overwrite: bool = False) -> Path:
+    """A consistent copy of a live SQLite file by the online backup API (never a file copy), written beside the
+    target under a temporary name, verified by an integrity check, then moved into place; the audit anchor goes
+    with it. A full or read-only disk raises BackupError and leaves nothing half-written."""
+    target = Path(target)
+    if target.exists() and not overwrite:
+        raise BackupError(_("{file} exists already; choose another name (a backup never overwrites a file).",
+                            file=str(target)))
+    if not target.parent.is_dir():
+        raise BackupError(_("The folder {folder} does not exist.", folder=str(target.parent)))
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        src = sqlite3.connect(_readonly_uri(source), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            dst = sqlite3.connect(str(tmp))
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        problems = diagnose_sqlite(tmp, full=True)
+        if problems:
+            raise BackupError(_("The backup {file} failed its integrity check ({damage}); it was not kept.",
+                                file=str(target), damage="; ".join(problems)))
+        os.replace(tmp, target)
+        anchor = source.with_name(source.name + ".anchor")
+        if anchor.exists():
+            shutil.copyfile(anchor, target.with_name(target.name + ".anchor"))
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(_disk_message(exc, target)) from exc
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
+    return target
+
+
+def automatic_backups(path: Path) -> list[Path]:
+    """The automatic backups beside a database file, newest first."""
+    found = [p for p in path.parent.glob(f"{path.stem}.backup-*{path.suffix or '.db'}") if p.is_file()]
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+
+
+def prune_backups(path: Path, keep: int) -> list[Path]:
+    """Keep the newest `keep` automatic backups (at least one); returns those removed."""
+    removed = []
+    for old in automatic_backups(path)[max(1, keep):]:
+        try:
+            old.unlink()
+            anchor = old.with_name(old.name + ".anchor")
+            if anchor.exists():
+                anchor.unlink()
+            removed.append(old)
+        except OSError:
+            pass
+    return removed
+
+
+def newest_good_backup(path: Path) -> Path | None:
+    """The newest automatic backup beside `path` that passes the check, or None."""
+    for candidate in automatic_backups(path):
+        if not backup_problems(candidate):
+            return candidate
+    return None
+
+
+def restore_sqlite(backup: Path, target: Path) -> Path | None:
+    """Restore a verified backup into `target` by the backup API. A sound target is backed up first (that copy is
+    returned); a damaged one is never overwritten: it is moved aside as '<name>.damaged-<time>' and kept."""
+    problems = backup_problems(Path(backup))
+    if problems:
+        raise BackupError(" ".join(problems) + " " + _("Nothing was restored."))
+    target = Path(target)
+    before = None
+    if target.exists():
+        if target.stat().st_size and not diagnose_sqlite(target, full=True):
+            before = backup_sqlite(target, "before-restore")
+        else:
+            stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
+            for suffix in ("", "-wal", "-shm"):
+                part = target.with_name(target.name + suffix)
+                if part.exists():
+                    os.replace(part, target.with_name(f"{target.name}.damaged-{stamp}{suffix}"))
+    try:
+        src = sqlite3.connect(_readonly_uri(Path(backup)), uri=True)
+        try:
+            dst = sqlite3.connect(str(target), timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(_disk_message(exc, target)) from exc
+    damaged = diagnose_sqlite(target, full=True)
+    if damaged:
+        raise BackupError(damage_message(str(target), damaged))
+    anchor = Path(backup).with_name(Path(backup).name + ".anchor")
+    if anchor.exists():
+        shutil.copyfile(anchor, target.with_name(target.name + ".anchor"))
+    return before
+
+
 def _newer_version_message(where: str, revision: str) -> str:
     return _("The database {file} was written by a newer version of jewelryorders (schema {revision}). Install the "
              "newer version to open it; this version has not changed it.", file=where, revision=revision)

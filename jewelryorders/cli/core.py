@@ -110,6 +110,15 @@ def _run_check(ctx: CliContext, db, args) -> int:
     else:
         ok = False
         _print_problems(_("Records: {n} edited outside the application:", n=len(records.problems)), records.problems)
+    from ..services.archive.filing import verify_documents  # the archive: every stored file against its SHA-256
+
+    checked, doc_problems = verify_documents(db)
+    if doc_problems:
+        ok = False
+        _print_problems(_("Documents: {n} of {total} stored documents are altered or missing:", n=len(doc_problems),
+                          total=checked), [p.describe() for p in doc_problems])
+    else:
+        print(_("Documents: ok, {n} stored documents match their SHA-256.", n=checked))
     return 0 if ok else 1
 
 

@@ -284,6 +284,15 @@ def _main(argv: list[str] | None) -> int:
 
         # The window's first-run setup creates a database that does not exist yet.
         return run_gui(url, normalize_language(explicit) if explicit else None)
+    if getattr(args._kind, "without_database", False):  # e.g. restore: its target may be missing or damaged
+        from ..services.errors import DomainError
+
+        try:
+            return int(args._kind.run(registry.CliContext(None, normalize_language(explicit or "en"), args,
+                                                          lambda: None), args) or 0)
+        except DomainError as exc:
+            print(_("Error: {message}", message=str(exc)), file=sys.stderr)
+            return 1
     missing = missing_database_file(url)
     if missing and args.command != "demo":
         print(_("Error: there is no database {file}. Check the file name; a new database is made by the "

@@ -129,4 +129,15 @@ INDEX: dict[tuple[str, str], IndexEntry] = {
                                                       "filed with the order)"), USER_REQUIRED),
     ("export", "after-sales"): IndexEntry("delivery", N_("after-sales cases and their analysis for a period to an "
                                                      "Excel workbook"), USER_REQUIRED),
+    ("command", "backup"): IndexEntry("archive", N_("back up the database and its documents to a file, verified"),
+                                      USER_NEVER),
+    ("command", "restore"): IndexEntry(
+        "archive", N_("restore a backup into the database file given with --db (new, damaged or replaced after a "
+                      "copy)"), USER_SOMETIMES,
+        N_("an administrator's --user and password are needed where the database (or, for a new or damaged file, "
+           "the backup) has users")),
+    ("export", "access-log"): IndexEntry("archive", N_("the document access log for a period to an Excel workbook"),
+                                         USER_REQUIRED),
+    ("print", "dossier"): IndexEntry("archive", N_("an order's dossier: every record and document of the order (PDF)"),
+                                     USER_REQUIRED),
 }

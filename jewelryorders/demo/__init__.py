@@ -21,7 +21,7 @@ from ..services.context import Actor, unit_of_work
 from ..services.errors import GateError
 from ..services.orders import intake as orders
 from ..services.planning.forecast import refresh_forecast
-from . import data, ledger, materials, planning, quality
+from . import archive, data, ledger, materials, planning, quality
 from .history import CANCEL_REASONS, HISTORY_DAYS, LATE_SHARE, Lives, OrderLife, plan_lives
 
 # progress(phase, done, total): called as each phase goes on and once when it ends (done == total).
@@ -146,6 +146,10 @@ def build_demo(db: Database, n_orders: int = 500, seed: int = 1, today: dt.date 
 
     from . import delivery as delivery_demo  # after quality's demo, which makes orders ready to ship
     result.notes.append(delivery_demo.advance_demo(db, rng, actors, today))
+
+    phases.begin(_("Archive"), 1)
+    result.notes.append(archive.advance_demo(db, rng, actors, today))
+    phases.end(1)
 
     phases.begin(_("Delay forecast"), 1)
     late = [row for row in refresh_forecast(db, today) if row.days_late > 0]

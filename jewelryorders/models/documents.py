@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..i18n import N_
@@ -46,6 +46,28 @@ DOCUMENT_CATEGORIES: dict[str, str] = {
 }
 
 
+# Which department owns (and reads freely) the documents of each category; management reads everything.
+CATEGORY_OWNERS: dict[str, str] = {
+    "design_image": "sales", "cad": "technical", "attachment": "sales", "contract": "sales",
+    "review_report": "sales", "order_confirmation": "sales", "production_plan": "production",
+    "task_sheet": "production", "lot_certificate": "purchasing", "purchase_order": "purchasing",
+    "pick_list": "purchasing", "gantt_chart": "production", "ledger_export": "production",
+    "meeting_minutes": "production", "meeting_pack": "production", "exception_report": "production",
+    "quality_standard": "technical", "inspection_report": "quality", "ncr": "quality", "quality_register": "quality",
+    "packing_list": "logistics", "quality_certificate": "quality", "package_labels": "logistics",
+    "repair_record": "sales", "after_sales_record": "sales", "customer_letter": "sales", "signed_contract": "sales",
+    "access_request": "archive", "loan_form": "archive", "dossier": "archive", "management_report": "management",
+}
+
+# Years each category is kept before it is listed for the archive keeper's decision (setting
+# "retention.<category>" overrides); contracts and quality records longest (ISO 9001 7.5.3, customer disputes).
+RETENTION_YEARS: dict[str, int] = {category: 5 for category in DOCUMENT_CATEGORIES}
+RETENTION_YEARS.update({"contract": 10, "signed_contract": 10, "review_report": 10, "order_confirmation": 10,
+                        "inspection_report": 10, "ncr": 10, "quality_certificate": 10, "quality_standard": 10,
+                        "quality_register": 10, "dossier": 10, "repair_record": 10, "after_sales_record": 10,
+                        "gantt_chart": 2, "meeting_pack": 3, "pick_list": 3, "package_labels": 2})
+
+
 class DocumentBlob(Base):
     """File content, stored once per SHA-256 inside the database so every workstation of a shared database sees it."""
 
@@ -74,5 +96,14 @@ class Document(Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     removed: Mapped[bool] = mapped_column(nullable=False, default=False)
+    # Archive (part 7): what the paper is, whether a newer version replaced it, where the signed original is kept.
+    title: Mapped[str] = mapped_column(String(255), nullable=False, default="", server_default="")
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    superseded: Mapped[bool] = mapped_column(nullable=False, default=False, server_default="0")
+    cabinet: Mapped[str] = mapped_column(String(40), nullable=False, default="", server_default="")
+    shelf: Mapped[str] = mapped_column(String(40), nullable=False, default="", server_default="")
+    box: Mapped[str] = mapped_column(String(40), nullable=False, default="", server_default="")
+    # The archive keeper's decision on a document past its retention: kept until this day (never deleted silently).
+    keep_until: Mapped[dt.date | None] = mapped_column(Date)
 
     blob: Mapped[DocumentBlob] = relationship(lazy="raise")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..db import Database
@@ -34,6 +34,21 @@ class DocumentInfo:
     sha256: str
     doc_version: int
     uploaded_at: dt.datetime
+    title: str = ""
+    superseded: bool = False
+    cabinet: str = ""
+    shelf: str = ""
+    box: str = ""
+    note: str = ""
+
+    @property
+    def location(self) -> str:
+        """Where the paper original is kept: cabinet / shelf / box, as filled in."""
+        return " / ".join(p for p in (self.cabinet, self.shelf, self.box) if p)
+
+    @property
+    def is_pdf(self) -> bool:
+        return Path(self.file_name).suffix.lower() == ".pdf"
 
     @property
     def is_image(self) -> bool:
@@ -42,7 +57,8 @@ class DocumentInfo:
 
 def _info(d: Document) -> DocumentInfo:
     return DocumentInfo(d.id, d.order_id, d.category, d.file_name, d.mime_type, d.size, d.sha256, d.doc_version,
-                        d.uploaded_at)
+                        d.uploaded_at, d.title or "", bool(d.superseded), d.cabinet or "", d.shelf or "", d.box or "",
+                        d.note or "")
 
 
 def guess_category(path: str | Path) -> str:
@@ -72,8 +88,12 @@ def read_file_for_store(path: str | Path) -> tuple[str, bytes]:
 
 
 def store_bytes(session: Session, actor: Actor, *, file_name: str, content: bytes, category: str,
-                order_id: int | None) -> Document:
-    """Inside the caller's transaction: keep the content once per hash and add a document row (new version)."""
+                order_id: int | None, title: str = "", note: str = "") -> Document:
+    """Inside the caller's transaction: keep the content once per hash and add a document row (new version).
+
+    A paper filed again under the same order, category and file name is its next version; the earlier versions
+    stay readable and are marked superseded. `title` (default: the file name) and `note` are what the archive's
+    full-text search finds."""
     if category not in DOCUMENT_CATEGORIES:
         raise ValidationError(_("Unknown document category {category}.", category=category), "category")
     sha = hashlib.sha256(content).hexdigest()
@@ -83,9 +103,13 @@ def store_bytes(session: Session, actor: Actor, *, file_name: str, content: byte
         select(Document).where(Document.order_id == order_id, Document.category == category,
                                Document.file_name == file_name).order_by(Document.doc_version.desc()).limit(1))
     mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+    if previous is not None:  # before the new row is added, so only the earlier versions are marked
+        session.execute(update(Document).where(Document.order_id == order_id, Document.category == category,
+                                               Document.file_name == file_name, Document.superseded.is_(False))
+                        .values(superseded=True).execution_options(synchronize_session=False))
     doc = Document(order_id=order_id, category=category, file_name=file_name, mime_type=mime, size=len(content),
                    sha256=sha, doc_version=(previous.doc_version + 1) if previous else 1,
-                   uploaded_by_id=actor.user_id)
+                   uploaded_by_id=actor.user_id, title=(title or file_name)[:255], note=note or "")
     session.add(doc)
     session.flush()
     audit.record(session, actor, "store_document", "document", doc.id,
@@ -124,3 +148,15 @@ def export_document(db: Database, document_id: int, folder: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
     return target
+
+
+def file_printed_paper(db: Database, actor: Actor, path: str | Path, *, category: str, order_id: int | None,
+                       file_name: str | None = None, title: str = "") -> int:
+    """File a paper just written to `path` (one line for a print site): its own transaction, a new version of the
+    same paper when filed before; returns the document id."""
+    from .context import unit_of_work
+
+    content = Path(path).read_bytes()
+    with unit_of_work(db) as s:
+        return store_bytes(s, actor, file_name=file_name or Path(path).name, content=content, category=category,
+                           order_id=order_id, title=title).id

@@ -137,7 +137,10 @@ def open_or_explain(url: str, parent: QWidget | None = None) -> Database | None:
 
     while True:
         try:
-            return open_database(url)
+            # The archive offers the newest good backup for a missing or damaged file and starts automatic backups.
+            from .archive.startup import open_database_safely, show_start_notices  # noqa: F401
+
+            return open_database_safely(url, parent)
         except DatabaseOpenError as exc:
             log.warning("Cannot open %s: %s", url, exc)
             choice = explain_open_error(parent, str(exc))
@@ -202,6 +205,9 @@ class ShellController(QObject):
         window.sig_change_database_requested.connect(self.change_database)
         self.window = window
         window.show()
+        from .archive.startup import show_start_notices  # overdue loans, decisions on the user's requests
+
+        show_start_notices(window)
         if self.db.backup_path is not None:
             window.show_status_message(_("The database was brought up to date; the copy from before is kept as "
                                          "{path}.", path=str(self.db.backup_path)))

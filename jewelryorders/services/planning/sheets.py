@@ -348,6 +348,13 @@ def print_task_sheets(db: Database, actor: Actor, path: str | Path, *, order: st
                 audit.record(s, actor, "print", "task_sheet", None,
                              LazyText("Task sheets printed: {sheets}", sheets=", ".join(sorted(numbers))), None,
                              {"sheets": sorted(numbers)}, order_id=order_id)
+            # The archive files the printed copy (a reprint is the next version of the same paper).
+            from ..documents import store_bytes
+
+            store_bytes(s, actor, file_name="task-sheets.pdf" if order is not None else
+                        f"task-sheets-{min(n for ns in by_order.values() for n in ns)}.pdf", content=draft.read_bytes(),
+                        category="task_sheet", order_id=next(iter(by_order)) if len(by_order) == 1 else None,
+                        title=", ".join(sorted(n for ns in by_order.values() for n in ns))[:200])
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.move(str(draft), str(target))

@@ -1,0 +1,1 @@
+"""The Archive tab: documents, access requests, loans, the access log and data safety."""
