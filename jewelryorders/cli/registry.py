@@ -102,4 +102,9 @@ INDEX: dict[tuple[str, str], IndexEntry] = {
     ("list", "lots"): IndexEntry("materials", N_("lots of material with their state and what is on hand"), USER_NEVER),
     ("export", "stock"): IndexEntry("materials", N_("stock per material and every lot to an Excel workbook"),
                                     USER_NEVER),
+    ("print", "management-report"): IndexEntry(
+        "dashboard", N_("the management report of a month: every dashboard chart and figure on one A4 page (PDF), "
+                        "filed with the documents"), USER_REQUIRED),
+    ("export", "dashboard"): IndexEntry(
+        "dashboard", N_("the figures behind every dashboard chart for a month to an Excel workbook"), USER_NEVER),
 }

@@ -20,3 +20,4 @@ from .registry import (  # noqa: F401
     preset_period,
     register_figure,
 )
+from . import papers  # noqa: E402,F401  (registers the report's permission)
