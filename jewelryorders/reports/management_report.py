@@ -105,7 +105,7 @@ def chart_drawing(chart: Any, width: float, height: float, lang: str):
         labels.fontSize = 6
     plot.valueAxis.valueMin = 0
     plot.valueAxis.valueMax = top
-    plot.valueAxis.valueStep = top / 4
+    plot.valueAxis.valueStep = next((top / n for n in (4, 5, 2) if abs(top / n - round(top / n)) < 1e-9), top / 4)
     plot.valueAxis.labelTextFormat = "%d%%" if chart.percent else ("%d" if top >= 4 else "%.1f")
     plot.valueAxis.gridStrokeColor = colors.HexColor("#e4e8ec")
     plot.valueAxis.visibleGrid = 1
@@ -115,7 +115,7 @@ def chart_drawing(chart: Any, width: float, height: float, lang: str):
             plot.lines[i].strokeColor = colour
             plot.lines[i].strokeWidth = 1.5
     else:
-        plot.barSpacing = 0.5
+        plot.barSpacing = 0.3
         plot.groupSpacing = 3
         for i, colour in enumerate(colours):
             plot.bars[i].fillColor = colour
@@ -128,10 +128,14 @@ def chart_drawing(chart: Any, width: float, height: float, lang: str):
                 if over_limit or (not limit and j < len(marked) and marked[j] and len(series) == 1):
                     plot.bars[(i, j)].fillColor = warn
     drawing.add(plot)
-    if limit and chart.kind == "bar" and len(set(limit)) == 1:
-        y = plot.y + plot.height * limit[0] / top
-        drawing.add(Line(plot.x, y, plot.x + plot.width, y, strokeColor=colors.HexColor(WARNING), strokeWidth=0.8,
-                         strokeDashArray=[3, 2]))
+    if limit and chart.kind in ("bar", "hbar") and len(set(limit)) == 1:
+        pen = dict(strokeColor=colors.HexColor(WARNING), strokeWidth=0.8, strokeDashArray=[3, 2])
+        if chart.kind == "hbar":
+            x = plot.x + plot.width * limit[0] / top
+            drawing.add(Line(x, plot.y, x, plot.y + plot.height, **pen))
+        else:
+            y = plot.y + plot.height * limit[0] / top
+            drawing.add(Line(plot.x, y, plot.x + plot.width, y, **pen))
     if legend_h:
         x = plot.x
         entries = [(s.name, colours[i]) for i, s in enumerate(chart.series)]

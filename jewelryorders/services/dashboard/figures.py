@@ -213,7 +213,7 @@ LOAD_WEEKS = 4
 
 @dataclass(frozen=True)
 class WeekLoad:
-    week_start: dt.date          # the Monday of the week
+    week_start: dt.date          # the first day of the week (today, a week from today...)
     used_minutes: int            # work booked from today on
     capacity_minutes: int        # the workshop's minutes on its working days from today on
     overloaded_days: int         # days of the week with more work than minutes
@@ -249,12 +249,12 @@ class WorkshopLoad:
 
 
 def workshop_load(db: Database, ctx: FigureContext, weeks: int = LOAD_WEEKS) -> WorkshopLoad:
-    """Work booked per workshop in this week (from today) and the next three, against capacity: the planning
-    part's own load (plans of orders still in production, drafts and released, spread over their working days)."""
+    """Work booked per workshop in each of the next four weeks (seven days from today, then the next seven...)
+    against capacity: the planning part's own load (current plans, drafts and released, of orders still in
+    production, spread over their working days)."""
     today = ctx.today
-    monday = today - dt.timedelta(days=today.weekday())
-    last = monday + dt.timedelta(days=7 * weeks - 1)
-    starts = [monday + dt.timedelta(days=7 * i) for i in range(weeks)]
+    last = today + dt.timedelta(days=7 * weeks - 1)
+    starts = [today + dt.timedelta(days=7 * i) for i in range(weeks)]
     with read_session(db) as s:
         cals = calendars(s)
         load = released_load(s, cals, today, first=today, last=last, statuses=CURRENT_STATUSES)
@@ -283,7 +283,9 @@ def workshop_load(db: Database, ctx: FigureContext, weeks: int = LOAD_WEEKS) -> 
 
 
 def week_label(start: dt.date, lang: str | None) -> str:
-    return tr("Week of {date}", lang, date=formats.date(start, lang, "short"))
+    from babel.dates import format_skeleton
+
+    return tr("Week from {date}", lang, date=format_skeleton("MMMd", start, locale=formats.babel_locale(lang)))
 
 
 def present_workshop_load(r: WorkshopLoad, lang: str | None) -> Presentation:
@@ -292,7 +294,7 @@ def present_workshop_load(r: WorkshopLoad, lang: str | None) -> Presentation:
                           PALETTE[i % len(PALETTE)]) for i, start in enumerate(r.weeks))
     limit = Series(tr("Capacity", lang), tuple(1.0 for _w in r.workshops), WARNING)
     marked = tuple(w.overloaded for w in r.workshops)
-    chart = Chart(CHART_BAR, names, series, unit=tr("Load (% of capacity)", lang), limit=limit, marked=marked,
+    chart = Chart(CHART_HBAR, names, series, unit=tr("Load (% of capacity)", lang), limit=limit, marked=marked,
                   links=tuple(Link("planning") for _w in r.workshops), percent=True) if r.workshops else None
     headers = (tr("Workshop", lang), tr("Week", lang), tr("Booked hours", lang), tr("Capacity hours", lang),
                tr("Load", lang), tr("Overloaded days", lang))
@@ -459,11 +461,11 @@ register_figure(Figure(
        "the delivery date; worst first. Days late: the larger of the days past the delivery date and the days the "
        "forecast finishes late. Blocking step: the first unfinished step of the current plan. The forecast is as "
        "fresh as its last refresh in the Planning tab."),
-    late_orders, present_late_orders, part="planning", order=20))
+    late_orders, present_late_orders, part="planning", order=20, table_on_tab=True))
 register_figure(Figure(
     "workshop_load", N_("Workshop load, next four weeks"),
     N_("Hours of work booked in each workshop by the current plans (drafts and released) of orders still in "
-       "production, per week from today on, as a percentage of the workshop's hours (benches × hours a day on its "
+       "production, per week from today (seven days from today, then the next seven, and so on), as a percentage of the workshop's hours (benches × hours a day on its "
        "working days). A workshop is marked when a week's work exceeds its hours or any single day is "
        "overloaded."),
     workshop_load, present_workshop_load, part="planning", order=30))

@@ -180,6 +180,7 @@ class Figure:
     per_user: bool = False                      # depends on who looks (my to-do): not in the management report
     in_report: bool = True
     wide: bool = False                          # takes a whole row on the tab
+    table_on_tab: bool = False                  # the tab shows the table (rows to click) rather than the chart
 
 
 _figures: dict[str, Figure] = {}

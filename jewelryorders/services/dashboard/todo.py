@@ -160,8 +160,7 @@ def present_my_todo(r: MyTodo, lang: str | None) -> Presentation:
     rows = tuple((item.sentence(lang), item.count) for item in r.items)
     table = Table((tr("To do", lang), tr("Count", lang)), rows, tuple(i.link for i in r.items),
                   tuple(i.overdue > 0 for i in r.items), ("", "int"))
-    headline = tr("Nothing waits for you.", lang) if not r.items else \
-        tr("{count} things wait for you", lang, count=r.total)
+    headline = "" if not r.items else tr("{count} things wait for you", lang, count=r.total)
     return Presentation(headline, table, None, empty=tr("Nothing waits for you.", lang))
 
 
@@ -171,4 +170,4 @@ register_figure(Figure(
        "a manager's decision, orders waiting for the preliminary review (sales), pre-production checklist items "
        "your department confirms on released plans, lots in quarantine (head of purchasing). Click a line to open "
        "the tab that does it."),
-    my_todo, present_my_todo, order=5, per_user=True, in_report=False, wide=True))
+    my_todo, present_my_todo, order=5, per_user=True, in_report=False, wide=True, table_on_tab=True))
