@@ -79,9 +79,9 @@ def test_the_workbook_has_a_sheet_per_figure_with_real_numbers(db, admin, planne
     stage = wb["各階段訂單"]
     assert stage.freeze_panes == "A7" and stage.auto_filter.ref.startswith("A6:")
     header = [c.value for c in stage[6]]
-    assert header == ["階段", "訂單"]
-    planned_row = [r for r in stage.iter_rows(min_row=7, values_only=True) if r[0] == "已計劃"]
-    assert planned_row == [("已計劃", 1)]
+    assert header == ["當前階段", "訂單"]
+    planned_row = [r for r in stage.iter_rows(min_row=7, values_only=True) if r[0] == "已排產"]
+    assert planned_row == [("已排產", 1)]
     load = wb[[n for n in wb.sheetnames if "車間負荷" in n][0]]
     first = next(load.iter_rows(min_row=7, values_only=True))
     assert isinstance(first[1], dt.datetime) and isinstance(first[4], float)

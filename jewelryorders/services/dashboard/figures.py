@@ -187,7 +187,7 @@ def late_orders(db: Database, ctx: FigureContext, limit: int = LATE_ROWS) -> Lat
 def present_late_orders(r: LateOrders, lang: str | None) -> Presentation:
     from ..stages import STAGES
 
-    headers = (tr("Order", lang), tr("Customer", lang), tr("Stage", lang), tr("Delivery date", lang),
+    headers = (tr("Order no.", lang), tr("Customer", lang), tr("Stage", lang), tr("Delivery date", lang),
                tr("Projected finish", lang), tr("Days late", lang), tr("Blocking step", lang))
     rows = tuple((x.order_no, x.customer, tr(STAGES.get(x.stage, x.stage), lang), x.delivery_date,
                   x.projected_finish, x.days_late,
@@ -379,7 +379,7 @@ def present_review_speed(r: ReviewSpeed, lang: str | None) -> Presentation:
                  for name, d in zip(names, r.departments))
     overdue = sum(d.overdue for d in r.departments)
     opened = sum(d.open for d in r.departments)
-    headline = tr("{open} review requests open, {overdue} overdue", lang, open=opened, overdue=overdue)
+    headline = tr("Review requests open: {open}, overdue: {overdue}", lang, open=opened, overdue=overdue)
     return Presentation(headline, Table(headers, rows, tuple(Link("review") for _r in rows),
                                         tuple(d.overdue > 0 for d in r.departments),
                                         ("", "int", "int", "int", "int", "0.0")), chart)
@@ -437,7 +437,7 @@ def present_intake(r: Intake, lang: str | None) -> Presentation:
     table = Table((tr("Month", lang), tr("Orders received", lang), tr("Contracts signed", lang)),
                   tuple((lbl, m.received, m.contracts) for lbl, m in zip(labels, r.months)),
                   formats=("", "int", "int"))
-    return Presentation(tr("{received} orders received, {contracts} contracts signed in the period", lang,
+    return Presentation(tr("Orders received: {received}; contracts signed: {contracts}", lang,
                            received=r.received, contracts=r.contracts), table, chart)
 
 

@@ -71,8 +71,7 @@ class PrintedReport:
 def _writable(target: Path, what: str) -> Path:
     target = Path(target).expanduser()
     if target.is_dir():
-        raise ValidationError(_("{file} is a folder; choose a file name for the {what}.", file=str(target),
-                                what=what), "path")
+        raise ValidationError(_("{file} is a folder; choose a file name.", file=str(target)), "path")
     if not target.parent.exists():
         raise ValidationError(_("The folder {folder} does not exist.", folder=str(target.parent)), "path")
     return target

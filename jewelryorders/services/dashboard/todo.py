@@ -75,7 +75,7 @@ def _review_opinions(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoI
                ReviewRound.closed_at.is_(None))).one()
     if not n:
         return []
-    return [TodoItem("review_opinions", N_("{count} review opinions due from {department} ({overdue} overdue)"),
+    return [TodoItem("review_opinions", N_("Review opinions due from {department}: {count} ({overdue} overdue)"),
                      int(n), Link("review", "inbox"), int(late or 0), first,
                      (("department", REVIEW_DEPARTMENTS[department]),))]
 
@@ -91,7 +91,7 @@ def _decisions(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoItem]:
                                                     _escalation_filter()))
     if not n:
         return []
-    return [TodoItem("decisions", N_("{count} escalations or failed reviews await your decision"), int(n),
+    return [TodoItem("decisions", N_("Escalations or failed reviews awaiting your decision: {count}"), int(n),
                      Link("review", "escalations"))]
 
 
@@ -102,7 +102,7 @@ def _preliminary(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoItem]
     n = s.scalar(select(func.count(Order.id)).where(Order.stage == "preliminary_review"))
     if not n:
         return []
-    return [TodoItem("preliminary", N_("{count} orders wait for the preliminary review"), int(n),
+    return [TodoItem("preliminary", N_("Orders waiting for the preliminary review: {count}"), int(n),
                      Link("review", "preliminary"))]
 
 
@@ -119,7 +119,7 @@ def _checklist(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoItem]:
                             ChecklistItem.order_id.in_(released))
                      .group_by(ChecklistItem.key)).all()
     counts = dict(rows)
-    return [TodoItem("checklist_" + key, N_("{count} orders need '{item}' confirmed"), int(counts[key]),
+    return [TodoItem("checklist_" + key, N_("Orders needing '{item}' confirmed: {count}"), int(counts[key]),
                      Link("planning"), params=(("item", CHECKLIST_KEYS[key]),))
             for key in CHECKLIST_KEYS if counts.get(key)]
 
@@ -134,7 +134,7 @@ def _lots(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoItem]:
                          .where(Lot.status == "quarantined")).one()
     if not n:
         return []
-    return [TodoItem("lots", N_("{count} lots in quarantine await release"), int(n), Link("materials", "stock"),
+    return [TodoItem("lots", N_("Lots in quarantine awaiting release: {count}"), int(n), Link("materials", "stock"),
                      first_due=first)]
 
 
@@ -158,9 +158,9 @@ def my_todo(db: Database, ctx: FigureContext) -> MyTodo:
 
 def present_my_todo(r: MyTodo, lang: str | None) -> Presentation:
     rows = tuple((item.sentence(lang), item.count) for item in r.items)
-    table = Table((tr("To do", lang), tr("Count", lang)), rows, tuple(i.link for i in r.items),
+    table = Table((tr("To do", lang), tr("todo|Count", lang)), rows, tuple(i.link for i in r.items),
                   tuple(i.overdue > 0 for i in r.items), ("", "int"))
-    headline = "" if not r.items else tr("{count} things wait for you", lang, count=r.total)
+    headline = "" if not r.items else tr("Waiting for you: {count}", lang, count=r.total)
     return Presentation(headline, table, None, empty=tr("Nothing waits for you.", lang))
 
 
