@@ -14,6 +14,7 @@ from jewelryorders.models.documents import Document
 from jewelryorders.services.dashboard import papers
 from jewelryorders.services.dashboard.registry import parse_month
 from jewelryorders.services.errors import PermissionDenied
+from jewelryorders.services.planning import forecast as planning_forecast
 from jewelryorders.services.planning import plans as planning
 
 from .conftest import TEST_TODAY
@@ -35,6 +36,7 @@ def planned(db, factory, contracted):
     order_id = contracted(quantity=200, delivery=dt.date(2026, 11, 27))
     plan = planning.propose_plan(db, factory.planner, order_id, today=TEST_TODAY)
     planning.release_plan(db, factory.planner, plan.id, today=TEST_TODAY)
+    planning_forecast.refresh_forecast(db, TEST_TODAY)
     return order_id
 
 
