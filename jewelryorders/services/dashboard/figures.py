@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ...db import Database
 from ...i18n import N_, ntr, tr
@@ -133,39 +133,34 @@ class LateOrders:
     forecast_at: dt.datetime | None
 
 
-def _days_between(dialect: str, later, earlier):
-    """Whole days from `earlier` to `later` (dates), in the database's own arithmetic."""
-    if dialect == "sqlite":
-        return cast(func.julianday(later) - func.julianday(earlier), Integer)
-    return later - earlier
-
-
-def _greatest(dialect: str, a, b):
-    return func.max(a, b) if dialect == "sqlite" else func.greatest(a, b)
-
-
 def late_orders(db: Database, ctx: FigureContext, limit: int = LATE_ROWS) -> LateOrders:
     """Open orders not yet shipped whose delivery date has passed, or whose stored forecast finishes after it;
-    worst first. The blocking step is the first step of the current plan that is not finished."""
+    worst first. The blocking step is the first step of the current plan that is not finished.
+
+    The worst `limit` by max(days past due, days the forecast is late) are among the `limit` oldest overdue
+    orders and the `limit` latest forecasts, so two short indexed queries find them (no sort of every late
+    order); one aggregate counts them all."""
     today = ctx.today
+    columns = (Order.id, Order.order_no, Customer.name, Order.stage, Order.delivery_date,
+               OrderForecast.projected_finish, OrderForecast.days_late)
     with read_session(db) as s:
-        dialect = s.get_bind().dialect.name
-        today_lit = literal(today, Date)
-        past = _days_between(dialect, today_lit, Order.delivery_date)
-        forecast_days = func.coalesce(OrderForecast.days_late, 0)
-        days = _greatest(dialect, case((Order.delivery_date < today_lit, past), else_=0), forecast_days)
         cond = and_(Order.stage.in_(NOT_YET_SHIPPED), Order.delivery_date.is_not(None),
-                    or_(Order.delivery_date < today_lit, OrderForecast.days_late > 0))
-        base = select(Order.id).outerjoin(OrderForecast, OrderForecast.order_id == Order.id).where(cond)
-        total = s.scalar(select(func.count()).select_from(base.subquery())) or 0
-        overdue = s.scalar(select(func.count()).select_from(base.where(Order.delivery_date < today_lit)
-                                                                .subquery())) or 0
-        rows = s.execute(
-            select(Order.id, Order.order_no, Customer.name, Order.stage, Order.delivery_date,
-                   OrderForecast.projected_finish, days.label("days"))
-            .join(Customer, Customer.id == Order.customer_id)
-            .outerjoin(OrderForecast, OrderForecast.order_id == Order.id)
-            .where(cond).order_by(days.desc(), Order.delivery_date, Order.order_no).limit(limit)).all()
+                    or_(Order.delivery_date < today, OrderForecast.days_late > 0))
+        total, overdue = s.execute(
+            select(func.count(), func.coalesce(func.sum(case((Order.delivery_date < today, 1), else_=0)), 0))
+            .select_from(Order).outerjoin(OrderForecast, OrderForecast.order_id == Order.id).where(cond)).one()
+        joined = (select(*columns).join(Customer, Customer.id == Order.customer_id)
+                  .outerjoin(OrderForecast, OrderForecast.order_id == Order.id))
+        oldest = s.execute(joined.where(Order.stage.in_(NOT_YET_SHIPPED), Order.delivery_date < today)
+                           .order_by(Order.delivery_date, Order.order_no).limit(limit)).all()
+        latest = s.execute(joined.where(Order.stage.in_(NOT_YET_SHIPPED), Order.delivery_date.is_not(None),
+                                        OrderForecast.days_late > 0)
+                           .order_by(OrderForecast.days_late.desc(), Order.order_no).limit(limit)).all()
+        candidates = {}
+        for oid, no, cust, stage, due, proj, forecast_days in (*oldest, *latest):
+            days = max((today - due).days if due < today else 0, forecast_days or 0)
+            candidates[oid] = (oid, no, cust, stage, due, proj, days)
+        rows = sorted(candidates.values(), key=lambda r: (-r[6], r[4], r[1]))[:limit]
         ids = [r[0] for r in rows]
         blocking: dict[int, tuple[str, str]] = {}
         if ids:
