@@ -110,3 +110,35 @@ def test_print_management_report_command(db, admin, cli, tmp_path, capsys):
     assert "YYYY-MM" in str(bad.value)
     xlsx = tmp_path / "d.xlsx"
     assert cli("export", "dashboard", "--month", "2026-11", "--out", str(xlsx)) == 0 and xlsx.exists()
+
+
+def test_a_figure_a_later_part_registers_reaches_the_report_and_the_workbook(db, admin, tmp_path):
+    """How the delivery part will add 'on-time delivery rate per month': register a Figure; nothing else changes."""
+    from openpyxl import load_workbook
+
+    from jewelryorders.services.dashboard import registry
+    from jewelryorders.services.dashboard.registry import CHART_LINE, Chart, Figure, Presentation, Series, Table
+
+    def query(db, ctx):
+        return [("2026-10", 0.9), ("2026-11", 0.75)]
+
+    def present(result, lang):
+        months = tuple(m for m, _v in result)
+        chart = Chart(CHART_LINE, months, (Series("On time", tuple(v for _m, v in result)),), percent=True)
+        return Presentation("75 % on time in November", Table(("Month", "On time"), tuple(result),
+                                                              formats=("", "percent")), chart)
+
+    registry.register_figure(Figure("test_on_time", "On-time delivery rate (test)", "Delivered on or before the "
+                                    "promised date, per month; a test figure registered like a later part would.",
+                                    query, present, part="delivery", order=60))
+    try:
+        assert "test_on_time" in registry.FIGURES.keys()
+        out = tmp_path / "r.pdf"
+        papers.print_management_report(db, admin, parse_month("2026-11"), out, "en")
+        text = _text(out)
+        assert "On-time delivery rate (test)" in text and "75 % on time in November" in text
+        wb = load_workbook(papers.export_dashboard(db, parse_month("2026-11"), tmp_path / "d.xlsx", "en"))
+        sheet = wb["On-time delivery rate (test)"]
+        assert [c.value for c in sheet[7]] == ["2026-10", 0.9] and sheet.cell(7, 2).number_format == "0.0%"
+    finally:
+        registry._figures.pop("test_on_time", None)

@@ -78,7 +78,22 @@ def chart_drawing(chart: Any, width: float, height: float, lang: str):
     names = [_cut(c, LABEL_CHARS + 4 if chart.kind == "hbar" else LABEL_CHARS) for c in chart.categories[:count]]
     limit = [v * scale for v in chart.limit.values[:count]] if chart.limit is not None else []
     top = _nice_max(max([v for s in series for v in s] + limit + [0.0]) * 1.08)
-    legend_h = 10 if len(chart.series) > 1 or chart.limit is not None else 0
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    entries = [(s.name, s.color or PALETTE[i % len(PALETTE)]) for i, s in enumerate(chart.series)]
+    if chart.limit is not None:
+        entries.append((chart.limit.name, WARNING))
+    legend_lines: list[list[tuple[str, str, float]]] = [[]]
+    x = 0.0
+    for name, colour in entries if len(entries) > 1 else []:
+        label = _cut(name, 18)
+        w = 14 + stringWidth(label, FONT_NAME, 6)
+        if legend_lines[-1] and x + w > width - 30:
+            legend_lines.append([])
+            x = 0.0
+        legend_lines[-1].append((label, colour, x))
+        x += w
+    legend_h = 9 * len(legend_lines) + 1 if entries and len(entries) > 1 else 0
     if chart.kind == "hbar":
         plot = HorizontalBarChart()
         plot.x, plot.y = 66, 14
@@ -88,9 +103,12 @@ def chart_drawing(chart: Any, width: float, height: float, lang: str):
         plot.categoryAxis.labels.dx = -2
     elif chart.kind == "line":
         plot = HorizontalLineChart()
-        plot.x, plot.y = 28, 22
+        plot.x, plot.y = 28, 30 if count > 6 else 22
         plot.width, plot.height = width - plot.x - 6, height - plot.y - 6 - legend_h
         plot.joinedLines = 1
+        if count > 6:
+            plot.categoryAxis.labels.angle = 30
+            plot.categoryAxis.labels.boxAnchor = "ne"
     else:
         plot = VerticalBarChart()
         plot.x, plot.y = 28, 30
@@ -109,7 +127,7 @@ def chart_drawing(chart: Any, width: float, height: float, lang: str):
     plot.valueAxis.labelTextFormat = "%d%%" if chart.percent else ("%d" if top >= 4 else "%.1f")
     plot.valueAxis.gridStrokeColor = colors.HexColor("#e4e8ec")
     plot.valueAxis.visibleGrid = 1
-    colours = [colors.HexColor(s.color or PALETTE[i % len(PALETTE)]) for i, s in enumerate(chart.series)]
+    colours = [colors.HexColor(colour) for _name, colour in entries[:len(chart.series)]]
     if chart.kind == "line":
         for i, colour in enumerate(colours):
             plot.lines[i].strokeColor = colour
@@ -128,7 +146,7 @@ def chart_drawing(chart: Any, width: float, height: float, lang: str):
                 if over_limit or (not limit and j < len(marked) and marked[j] and len(series) == 1):
                     plot.bars[(i, j)].fillColor = warn
     drawing.add(plot)
-    if limit and chart.kind in ("bar", "hbar") and len(set(limit)) == 1:
+    if limit and len(set(limit)) == 1:
         pen = dict(strokeColor=colors.HexColor(WARNING), strokeWidth=0.8, strokeDashArray=[3, 2])
         if chart.kind == "hbar":
             x = plot.x + plot.width * limit[0] / top
@@ -136,18 +154,11 @@ def chart_drawing(chart: Any, width: float, height: float, lang: str):
         else:
             y = plot.y + plot.height * limit[0] / top
             drawing.add(Line(plot.x, y, plot.x + plot.width, y, **pen))
-    if legend_h:
-        x = plot.x
-        entries = [(s.name, colours[i]) for i, s in enumerate(chart.series)]
-        if chart.limit is not None:
-            entries.append((chart.limit.name, colors.HexColor(WARNING)))
-        for name, colour in entries:
-            drawing.add(Rect(x, height - 8, 6, 6, fillColor=colour, strokeColor=None))
-            label = String(x + 8, height - 7.5, _cut(name, 18), fontName=FONT_NAME, fontSize=6)
-            drawing.add(label)
-            from reportlab.pdfbase.pdfmetrics import stringWidth
-
-            x += 14 + stringWidth(label.text, FONT_NAME, 6)
+    for row, line in enumerate(legend_lines if legend_h else []):
+        y = height - 8 - 9 * row
+        for label, colour, offset in line:
+            drawing.add(Rect(plot.x + offset, y, 6, 6, fillColor=colors.HexColor(colour), strokeColor=None))
+            drawing.add(String(plot.x + offset + 8, y + 0.5, label, fontName=FONT_NAME, fontSize=6))
     return drawing
 
 
@@ -192,10 +203,11 @@ def write_management_report(report: ManagementReport, path: str | Path, *, lang:
                           textColor=st["label"].textColor)
     title = tr("Management report", lang)
     width = content_width(page) - 12
-    cell_w = width / COLUMNS
-    rows_needed = max(1, -(-len(report.figures) // COLUMNS))
+    columns = COLUMNS if len(report.figures) <= 2 * COLUMNS else COLUMNS + 1
+    cell_w = width / columns
+    rows_needed = max(1, -(-len(report.figures) // columns))
     cell_h = (page[1] - 34 * mm - 26 * mm) / rows_needed
-    chart_h = max(40 * mm, cell_h - 30 * mm)
+    chart_h = max(32 * mm, cell_h - 30 * mm)
     cells = []
     for fig in report.figures:
         parts = [p(fig.title, st["h3"]), p(fig.headline, small)]
@@ -206,9 +218,9 @@ def write_management_report(report: ManagementReport, path: str | Path, *, lang:
             parts.append(p(fig.empty or "—", small))
         parts.append(p(fig.definition, tiny))
         cells.append(KeepInFrame(cell_w - 6, cell_h - 4, parts, mode="shrink"))
-    while len(cells) % COLUMNS:
+    while len(cells) % columns:
         cells.append("")
-    grid = Table([cells[i:i + COLUMNS] for i in range(0, len(cells), COLUMNS)], colWidths=[cell_w] * COLUMNS,
+    grid = Table([cells[i:i + columns] for i in range(0, len(cells), columns)], colWidths=[cell_w] * columns,
                  rowHeights=[cell_h] * rows_needed)
     grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (-1, -1), 0.4, RULE),
                               ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE),
