@@ -130,3 +130,19 @@ def test_export_and_report_buttons(qtbot, db, admin, make_user, factory_data, tm
     clerk_tab = DashboardTab(UiContext(db, make_user("sales", "clerk", "c2"), "F", EventBus()))
     qtbot.addWidget(clerk_tab)
     assert not clerk_tab.report_button.isEnabled()
+
+
+def test_horizontal_bars_list_the_first_category_on_top_and_clicks_name_the_right_one(qtbot):
+    from jewelryorders.services.dashboard.registry import CHART_HBAR, Chart, Series
+    from jewelryorders.ui.dashboard.charts import FigureChartView
+
+    view = FigureChartView()
+    qtbot.addWidget(view)
+    view.show_chart(Chart(CHART_HBAR, ("A", "B", "C"), (Series("n", (1.0, 2.0, 3.0)),), marked=(False, True, False)))
+    axis = next(a for a in view.chart().axes() if hasattr(a, "categories"))
+    assert axis.categories() == ["C", "B ⚠", "A"]  # Qt draws the first of its list at the bottom
+    clicked = []
+    view.sig_category_clicked.connect(clicked.append)
+    view.bar_sets[0].clicked.emit(0)  # the bottom bar: C
+    assert clicked == [2]
+    assert view.bar_sets[0].isBarSelected(1)  # B is marked

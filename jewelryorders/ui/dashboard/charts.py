@@ -56,11 +56,16 @@ class FigureChartView(QChartView):
         self.setMinimumHeight(CHART_HEIGHT)
         self.chart_data: Chart | None = None
         self.bar_sets: list[QBarSet] = []
+        self.reversed = False
         chart = QChart()
         chart.setMargins(QMargins(2, 2, 2, 2))
         chart.setBackgroundRoundness(0)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
         self.setChart(chart)
+
+    def _bar_clicked(self, index: int) -> None:
+        count = min(MAX_CATEGORIES, len(self.chart_data.categories)) if self.chart_data else 0
+        self.sig_category_clicked.emit(count - 1 - index if self.reversed else index)
 
     def show_chart(self, data: Chart) -> None:
         """Draw `data` afresh (the old series and axes are removed)."""
@@ -76,6 +81,11 @@ class FigureChartView(QChartView):
         names = [c + (" ⚠" if marked[i] else "") for i, c in enumerate(data.categories[:count])]
         limit = [v * scale for v in data.limit.values[:count]] if data.limit is not None else []
         values = [[v * scale for v in s.values[:count]] for s in data.series]
+        # Qt stacks horizontal bars from the bottom up: give it the categories in reverse so the first is on top.
+        self.reversed = data.kind == CHART_HBAR
+        if self.reversed:
+            marked, names, limit = marked[::-1], names[::-1], limit[::-1]
+            values = [vs[::-1] for vs in values]
         top = _nice_max(max([v for vs in values for v in vs] + limit + [0.0]) * 1.08)
         category_axis = QBarCategoryAxis()
         category_axis.append(names)
@@ -115,12 +125,11 @@ class FigureChartView(QChartView):
                     over_limit = bool(limit) and v > limit[j] + 1e-9
                     if over_limit or (not limit and marked[j] and len(values) == 1):
                         bar_set.selectBar(j)
-                bar_set.clicked.connect(self.sig_category_clicked.emit)
+                bar_set.clicked.connect(self._bar_clicked)
                 series.append(bar_set)
                 self.bar_sets.append(bar_set)
             chart.addSeries(series)
             if data.kind == CHART_HBAR:
-                category_axis.setReverse(True)
                 chart.addAxis(category_axis, Qt.AlignmentFlag.AlignLeft)
                 chart.addAxis(value_axis, Qt.AlignmentFlag.AlignBottom)
             else:

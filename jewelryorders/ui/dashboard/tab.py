@@ -280,7 +280,6 @@ class DashboardTab(QWidget):
             signal.connect(self._something_changed)
         for signal in (ctx.bus.sig_order_changed, ctx.bus.sig_review_changed):
             signal.connect(self._something_changed)
-        ctx.bus.sig_language_changed.connect(lambda _lang: self.retranslate_ui())
         self.retranslate_ui()
         self.refresh()
 
