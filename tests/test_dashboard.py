@@ -209,6 +209,8 @@ def test_review_speed_per_department(db, make_user, sales, customer):
     p = fig.present_review_speed(r, "en")
     assert p.headline == "Review requests open: 3, overdue: 3"
 
+    # Sales: nothing to close yet (purchasing has not answered either round).
+    assert todo_mod.my_todo(db, ctx(sales)).of("rounds_to_close") is None
     # My to-do: the purchasing clerk has two opinions due, both overdue; technical one; production none.
     buyer = make_user("purchasing", "clerk", "buyer")
     items = todo_mod.my_todo(db, ctx(buyer)).items
@@ -217,6 +219,16 @@ def test_review_speed_per_department(db, make_user, sales, customer):
     assert items[0].sentence("en") == "Review opinions due from Purchasing: 2 (2 overdue)"
     assert todo_mod.my_todo(db, ctx(production)).items == []
     assert todo_mod.my_todo(db, ctx(technical)).of("review_opinions").count == 1
+    # Every department answers order B: sales has one round to close; closed (passed), one contract to record.
+    review.answer_opinion(db, technical, ob["technical"], review.OpinionAnswer("pass", craft_feasibility="feasible"))
+    review.answer_opinion(db, buyer, ob["purchasing"], review.OpinionAnswer(
+        "pass", materials_list="Au750 200 g", purchase_lead_days=5, supplier_risk="low"))
+    mine = todo_mod.my_todo(db, ctx(sales))
+    assert mine.of("rounds_to_close").count == 1 and mine.of("contracts") is None
+    assert mine.of("rounds_to_close").link == dashboard.Link("review", "rounds")
+    review.close_round(db, sales, b)
+    mine = todo_mod.my_todo(db, ctx(sales))
+    assert mine.of("rounds_to_close") is None and mine.of("contracts").count == 1
 
 
 # ---- intake ------------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ...db import Database
@@ -106,6 +106,31 @@ def _preliminary(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoItem]
                      Link("review", "preliminary"))]
 
 
+def _rounds(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoItem]:
+    """Sales: review rounds every department has answered (to close), and passed rounds awaiting the contract."""
+    from ..review.queries import _latest_round_col  # the review part's own reading of an order's latest round
+
+    if actor.department != "sales":
+        return []
+    latest_id = _latest_round_col(ReviewRound.id)
+    unanswered = (select(func.count(ReviewOpinion.id))
+                  .where(ReviewOpinion.round_id == latest_id, ReviewOpinion.answered_at.is_(None))
+                  .correlate(Order).scalar_subquery())
+    result = _latest_round_col(ReviewRound.result)
+    to_close, to_sign = s.execute(
+        select(func.coalesce(func.sum(case((and_(result.is_(None), unanswered == 0), 1), else_=0)), 0),
+               func.coalesce(func.sum(case((result == "passed", 1), else_=0)), 0))
+        .where(Order.stage == "detailed_review")).one()
+    items = []
+    if to_close:
+        items.append(TodoItem("rounds_to_close", N_("Review rounds answered by every department, to close: {count}"),
+                              int(to_close), Link("review", "rounds")))
+    if to_sign:
+        items.append(TodoItem("contracts", N_("Passed reviews awaiting the signed contract: {count}"), int(to_sign),
+                              Link("review", "rounds")))
+    return items
+
+
 def _checklist(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoItem]:
     """Pre-production checklist items the user's department confirms, still open on orders with a released plan."""
     keys = [k for k, deps in CHECKLIST_DEPARTMENTS.items() if actor.department in deps]
@@ -141,6 +166,7 @@ def _lots(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoItem]:
 register_todo("review_opinions", _review_opinions)
 register_todo("decisions", _decisions)
 register_todo("preliminary", _preliminary)
+register_todo("rounds", _rounds)
 register_todo("checklist", _checklist)
 register_todo("lots", _lots)
 
@@ -167,7 +193,7 @@ def present_my_todo(r: MyTodo, lang: str | None) -> Presentation:
 register_figure(Figure(
     "my_todo", N_("My to-do"),
     N_("What waits for you now: review opinions due from your department, escalations and failed reviews awaiting "
-       "a manager's decision, orders waiting for the preliminary review (sales), pre-production checklist items "
+       "a manager's decision, orders waiting for the preliminary review, review rounds to close and contracts to record (sales), pre-production checklist items "
        "your department confirms on released plans, lots in quarantine (head of purchasing). Click a line to open "
        "the tab that does it."),
     my_todo, present_my_todo, order=5, per_user=True, in_report=False, wide=True, table_on_tab=True))
