@@ -140,4 +140,9 @@ INDEX: dict[tuple[str, str], IndexEntry] = {
                                          USER_REQUIRED),
     ("print", "dossier"): IndexEntry("archive", N_("an order's dossier: every record and document of the order (PDF)"),
                                      USER_REQUIRED),
+    ("print", "management-report"): IndexEntry(
+        "dashboard", N_("the management report of a month: every dashboard chart and figure on one A4 page (PDF), "
+                        "filed with the documents"), USER_REQUIRED),
+    ("export", "dashboard"): IndexEntry(
+        "dashboard", N_("the figures behind every dashboard chart for a month to an Excel workbook"), USER_NEVER),
 }
