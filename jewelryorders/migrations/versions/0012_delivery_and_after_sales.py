@@ -1,7 +1,7 @@
 """delivery and after-sales
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-06 00:39:59.182316
 """
 from alembic import op
@@ -10,7 +10,7 @@ import jewelryorders.models.base
 
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

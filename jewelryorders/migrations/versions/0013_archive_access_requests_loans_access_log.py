@@ -1,7 +1,7 @@
 """archive access requests loans access log
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-06 00:40:02.519789
 """
 from alembic import op
@@ -10,7 +10,7 @@ import jewelryorders.models.base
 
 
 revision = '0013'
-down_revision = '0009'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """review capacity measures and plan inputs
 
 Revision ID: 0014
-Revises: 0009
+Revises: 0013
 Create Date: 2026-12-06 01:06:04.643200
 """
 from alembic import op
@@ -10,7 +10,7 @@ import jewelryorders.models.base
 
 
 revision = '0014'
-down_revision = '0009'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
