@@ -262,9 +262,18 @@ def ledger_answer():
         calls.append((order.order_no, sheet_id, quantity, str(reason), ncr_no))
         return f"L-{len(calls):04d}"
 
+    gates._load()
+    saved = gates._answers.get("ledger.rework")  # the progress ledger's own answer, put back afterwards
     gates.register_answer("ledger.rework", answer)
     yield calls
-    gates._answers.pop("ledger.rework", None)
+    _restore_answer("ledger.rework", saved)
+
+
+def _restore_answer(question, saved):
+    if saved is None:
+        gates._answers.pop(question, None)
+    else:
+        gates._answers[question] = saved
 
 
 def test_fqc_fail_rework_reinspect_verify_close_makes_the_order_ready_to_ship(db, qworld, ledger_answer):
@@ -308,8 +317,9 @@ def test_fqc_fail_rework_reinspect_verify_close_makes_the_order_ready_to_ship(db
     assert [(no, q) for no, q, _at in released] == [(first.inspection_no, 8), (again.inspection_no, 2)]
 
 
-def test_rework_without_the_progress_ledger_is_refused(db, qworld):
-    gates._answers.pop("ledger.rework", None)
+def test_rework_without_the_progress_ledger_is_refused(db, qworld, monkeypatch):
+    gates._load()
+    monkeypatch.delitem(gates._answers, "ledger.rework", raising=False)
     _to_final_qc(db, qworld)
     first = fqc(db, qworld, values=good_values(qworld, Surface="fail"))
     n = ncr.get_ncr(db, first.ncr_no)

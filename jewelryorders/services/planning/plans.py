@@ -799,22 +799,29 @@ def scan_task_sheet(db: Database, actor: Actor, sheet_no: str, action: str = "au
     number = (sheet_no or "").strip().upper()
     if not number:
         raise ValidationError(_("Scan a task sheet's barcode or type its number."), "sheet_no")
-    with unit_of_work(db) as s:
+    from ..ledger import entries as ledger
+
+    with read_session(db) as s:
         sheet = s.scalar(select(TaskSheet).where(TaskSheet.sheet_no == number))
         if sheet is None:
             raise NotFound(_("No task sheet has the number {sheet_no}. Check the barcode or type the number printed "
                              "under it.", sheet_no=number))
-        order = load_order(s, sheet.order_id, lock=True)
+        order = load_order(s, sheet.order_id)
         if sheet.status == "void":
             raise GateError(_("Task sheet {sheet_no} is void: its step is no longer in the plan of order "
                               "{order_no}.", sheet_no=number, order_no=order.order_no))
         plan = _running_plan(s, order)
         step = _step_of(plan, order, sheet.seq)
         chosen = action if action != "auto" else ("start" if step.state == "planned" else "finish")
-        moment = now or clock.now()
-        message = (_start(s, actor, order, plan, step, moment) if chosen == "start"
-                   else _finish(s, actor, order, step, moment))
-        return ScanResult(number, order.order_no, step_label(step), chosen, message)
+        order_no, label = order.order_no, step_label(step)
+    # The scan is a ledger entry like any other: the quality gates run and the order's stage follows it.
+    if chosen == "start":
+        message = ledger.record_start(db, actor, number, at=now).message
+    else:
+        info = ledger.open_sheet(db, number)
+        message = ledger.record_finish(db, actor, number, ledger.FinishInput(qty_done=info.remaining_qty,
+                                                                           at=now)).message
+    return ScanResult(number, order_no, label, chosen, message)
 
 
 # ---- the list of orders to plan ---------------------------------------------------------------------------------

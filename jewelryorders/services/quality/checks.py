@@ -94,3 +94,13 @@ gates.register_check(gates.LEDGER_RECORD, "quality.fai", check_ledger_record)
 gates.register_check(gates.MATERIALS_ISSUE, "quality.iqc", check_materials_issue)
 gates.register_check(gates.DELIVERY_SHIP, "quality.fqc", check_delivery_ship)
 gates.register_answer("quality.released", released)
+
+
+def open_nonconformances(session: Session, **_context) -> list[dict]:
+    """Every NCR not closed yet, oldest first (the coordination meeting's agenda lists them)."""
+    rows = session.execute(select(Ncr.ncr_no, Ncr.description).where(Ncr.status != "closed")
+                           .order_by(Ncr.id).limit(100)).all()
+    return [{"ncr_no": no, "description": text} for no, text in rows]
+
+
+gates.register_answer("quality.open_ncrs", open_nonconformances)
