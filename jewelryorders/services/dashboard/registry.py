@@ -30,6 +30,7 @@ from ..context import Actor
 FIGURE_MODULES: list[str] = [
     "jewelryorders.services.dashboard.figures",
     "jewelryorders.services.dashboard.todo",
+    "jewelryorders.services.delivery.dashboard",
 ]
 
 # Chart kinds every renderer (tab, PDF) knows.
