@@ -16,6 +16,8 @@ from jewelryorders.services.delivery.aftersales import CaseInput, ClosingInput, 
 from jewelryorders.services.delivery.shipments import PackageInput, ShipmentInput
 
 from .delivery_support import quality_stand_in, ready_order  # noqa: F401  (fixtures)
+from .planning_support import contracted, factory  # noqa: F401  (fixtures)
+from .test_quality import qworld  # noqa: F401  (fixture)
 
 NOVEMBER = Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 
@@ -128,3 +130,74 @@ def test_todo_orders_to_ship_for_logistics(db, logistics, shippable, make_user, 
     assert (item.count, item.overdue) == (2, 1) and item.link.tab == "delivery"
     assert item.sentence("en") == "Orders to ship: 2 (1 past their delivery date)"
     assert todo_mod.my_todo(db, ctx(sales)).of("to_ship") is None
+
+
+# ---- quality -----------------------------------------------------------------------------------------------------
+
+def test_quality_figures_and_todo(db, qworld):
+    from jewelryorders.services.quality import dashboard as quality_dash
+    from jewelryorders.services.quality import inspections, master, ncr
+    from jewelryorders.services.quality.inspections import InspectionInput
+
+    from .test_quality import TODAY, _to_final_qc, fqc, good_values
+
+    w = qworld
+    points = {(p.product_type, p.step_name): p for p in master.list_control_points(db)}
+    master.set_control_point(db, w.inspector, points[("ring", "Casting")].routing_step_id, fai_required=True,
+                             ipqc=True, frequency="each_batch", sample_size=2)
+    casting = w.sheets["Casting"]
+    fai = inspections.record_inspection(db, w.worker, InspectionInput(
+        "fai", w.product_std.id, good_values(w, Weight=("4.5", w.scale)), task_sheet_id=casting, quantity=1))
+    inspections.record_inspection(db, w.worker, InspectionInput(
+        "fai", w.product_std.id, good_values(w), task_sheet_id=casting, quantity=1))
+    inspections.record_inspection(db, w.inspector, InspectionInput(
+        "ipqc", w.product_std.id, good_values(w), task_sheet_id=casting, sampling="aql", aql="1.0", quantity=10,
+        sample_size=2))
+    _to_final_qc(db, w)
+    bad1 = fqc(db, w, quantity=1, values=good_values(w, Surface="fail"))
+    bad2 = fqc(db, w, quantity=1, values=good_values(w, Surface="fail"))
+    fqc(db, w, quantity=1)
+    ncrs = [x for x in (fai.ncr_no, bad1.ncr_no, bad2.ncr_no) if x]
+    assert len(ncrs) == 3                       # every failed inspection opened an NCR
+
+    # First-pass yield: Casting shop 3 inspected (FAI failed, FAI passed, IPQC passed), FQC 3 (1 passed).
+    fpy = quality_dash.first_pass_yield(db, ctx())
+    assert [(r.workshop, r.inspected, r.passed) for r in fpy.rows] == [("Casting shop", 3, 2), ("", 3, 1)]
+    p = quality_dash.present_first_pass_yield(fpy, "en")
+    assert p.chart.categories == ("Casting shop", "Final inspection (FQC)") and p.chart.percent
+    assert p.headline == "50.0% of 6 inspections passed the first time"
+    october = Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert quality_dash.first_pass_yield(db, ctx(period=october)).rows == []
+
+    # Defect Pareto: appearance 2 (66.7%), weight 1 (100%).
+    pareto = quality_dash.defect_pareto(db, ctx())
+    assert [(r.kind, r.count, r.cumulative_percent) for r in pareto.rows] == [("appearance", 2, 66.7),
+                                                                              ("weight", 1, 100.0)]
+    p = quality_dash.present_defect_pareto(pareto, "en")
+    assert p.chart.categories == ("Appearance", "Weight")
+    assert p.headline == "3 nonconformances in the period · most often: Appearance"
+
+    # One NCR scrapped with a corrective action due today: 2 open, 1 dispositioned, overdue from tomorrow.
+    scrapped = ncr.get_ncr(db, bad1.ncr_no)
+    ncr.decide_disposition(db, w.head, scrapped.id, "scrap", note="scratched", metal_recovered_g="3.400")
+    ncr.record_corrective_action(db, w.head, scrapped.id, method="free", root_cause="worn polishing wheel",
+                                 action="replace the wheel", owner_id=w.worker.user_id, due=TODAY)
+    r = quality_dash.open_ncrs(db, ctx())
+    assert [(x.status, x.count, x.overdue) for x in r.statuses] == [("open", 2, 0), ("dispositioned", 1, 0)]
+    later = FigureContext.make(NOVEMBER, today=TODAY + dt.timedelta(days=3))
+    assert quality_dash.open_ncrs(db, later).overdue == 1
+    p = quality_dash.present_open_ncrs(quality_dash.open_ncrs(db, later), "en")
+    assert p.headline == "3 NCRs open · 1 corrective action overdue" and p.table.marked == (False, True)
+
+    # To-do: the inspector has the FQC still to do; the head decides 2 dispositions; the worker owns the action.
+    inspector = todo_mod.my_todo(db, ctx(w.inspector))
+    assert inspector.of("fqc_to_do").count == 1 and inspector.of("ncr_disposition") is None
+    head = todo_mod.my_todo(db, ctx(w.head))
+    assert head.of("ncr_disposition").count == 2 and head.of("ncr_verification") is None
+    mine = todo_mod.my_todo(db, ctx(w.worker)).of("my_corrective_actions")
+    assert (mine.count, mine.overdue) == (1, 0)
+    ncr.submit_rectification(db, w.planner, scrapped.id, "wheel replaced")
+    assert todo_mod.my_todo(db, ctx(w.head)).of("ncr_verification").count == 1
+    assert todo_mod.my_todo(db, ctx(w.worker)).of("my_corrective_actions") is None
+    ncr.verify(db, w.head, scrapped.id, effective=True, note="no scratches since")
+    assert todo_mod.my_todo(db, ctx(w.head)).of("ncr_verification") is None

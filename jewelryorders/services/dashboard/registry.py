@@ -31,6 +31,7 @@ FIGURE_MODULES: list[str] = [
     "jewelryorders.services.dashboard.figures",
     "jewelryorders.services.dashboard.todo",
     "jewelryorders.services.delivery.dashboard",
+    "jewelryorders.services.quality.dashboard",
 ]
 
 # Chart kinds every renderer (tab, PDF) knows.
