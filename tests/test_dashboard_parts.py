@@ -201,3 +201,50 @@ def test_quality_figures_and_todo(db, qworld):
     assert todo_mod.my_todo(db, ctx(w.worker)).of("my_corrective_actions") is None
     ncr.verify(db, w.head, scrapped.id, effective=True, note="no scratches since")
     assert todo_mod.my_todo(db, ctx(w.head)).of("ncr_verification") is None
+
+
+# ---- ledger ------------------------------------------------------------------------------------------------------
+
+def test_metal_loss_per_workshop_and_worker_against_the_allowance(db, factory, contracted, make_user):
+    from jewelryorders.services.ledger import dashboard as ledger_dash
+    from jewelryorders.services.ledger import entries as ledger
+    from jewelryorders.services.ledger import meetings
+
+    from .test_ledger import release
+
+    plan = release(db, factory, contracted(quantity=50))
+    # every routing step allows 1.5% of the metal issued
+    done = [("陳師傅", "10.000", "9.800", "0.150", ""),               # CAD design: loss 50 mg, allowance 150
+            ("李師傅", "10.000", "9.500", "0", "crucible cracked"),  # Wax and mould: loss 500, allowance 150: over
+            ("陳師傅", "20.000", "19.500", "0.300", "")]              # Casting: loss 200, allowance 300
+    for seq, (worker, issued, returned, in_piece, reason) in enumerate(done, start=1):
+        sheet = plan.step(seq).sheet_no
+        ledger.record_start(db, factory.worker, sheet, worker=worker)
+        ledger.record_finish(db, factory.worker, sheet, ledger.FinishInput(50, 0, issued, returned, in_piece,
+                                                                          loss_reason=reason, worker=worker))
+
+    shops = ledger_dash.metal_loss_by_workshop(db, ctx())
+    assert [(x.key, x.loss_mg, x.allowance_mg, x.over) for x in shops.lines] == [
+        ("CAD design shop", 50, 150, False), ("Casting shop", 200, 300, False), ("Wax and mould shop", 500, 150, True)]
+    assert (shops.loss_mg, shops.allowance_mg, shops.total) == (750, 600, 3)
+    p = ledger_dash.present_metal_loss(shops, "en")
+    assert p.chart.marked == (False, False, True) and p.chart.limit.values == (0.15, 0.3, 0.15)
+    assert p.headline == "Loss 0.750 g against an allowance of 0.600 g · 1 over the allowance"
+
+    workers = ledger_dash.metal_loss_by_worker(db, ctx())
+    assert [(x.key, x.loss_mg, x.allowance_mg) for x in workers.lines] == [("李師傅", 500, 150), ("陳師傅", 250, 450)]
+    assert ledger_dash.present_metal_loss(workers, "en").table.headers[0] == "Worker"
+
+    october = Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert ledger_dash.metal_loss_by_workshop(db, ctx(period=october)).lines == []
+
+    # to-do: the owner's open action items from the meetings
+    head = make_user("production", "department_head", "meethead")
+    meetings.hold_meeting(db, head, meetings.MeetingInput("2026-11-09", actions=[
+        meetings.ActionInput("repair the casting machine", factory.worker.user_id, "2026-11-12"),
+        meetings.ActionInput("clean the crucibles", factory.worker.user_id, "2026-11-30"),
+        meetings.ActionInput("ask supplier for dates", factory.purchasing.user_id, "2026-11-30")]))
+    item = todo_mod.my_todo(db, ctx(factory.worker)).of("action_items")
+    assert (item.count, item.overdue) == (2, 1) and item.link.tab == "ledger"
+    assert item.sentence("en") == "Your action items from the meetings: 2 (1 overdue)"
+    assert todo_mod.my_todo(db, ctx(head)).of("action_items") is None

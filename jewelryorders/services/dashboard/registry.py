@@ -32,6 +32,7 @@ FIGURE_MODULES: list[str] = [
     "jewelryorders.services.dashboard.todo",
     "jewelryorders.services.delivery.dashboard",
     "jewelryorders.services.quality.dashboard",
+    "jewelryorders.services.ledger.dashboard",
 ]
 
 # Chart kinds every renderer (tab, PDF) knows.
