@@ -26,6 +26,12 @@ def ctx(actor=None, period=NOVEMBER) -> FigureContext:
     return FigureContext.make(period, actor)
 
 
+@pytest.fixture(autouse=True)
+def registered():
+    """The figure modules (and their to-do sources) load on the registry's first use, as the tab does."""
+    dashboard.FIGURES.keys()
+
+
 def test_the_parts_register_their_figures():
     keys = dashboard.FIGURES.keys()
     assert {"on_time_delivery", "after_sales"} <= set(keys)
@@ -248,3 +254,49 @@ def test_metal_loss_per_workshop_and_worker_against_the_allowance(db, factory, c
     assert (item.count, item.overdue) == (2, 1) and item.link.tab == "ledger"
     assert item.sentence("en") == "Your action items from the meetings: 2 (1 overdue)"
     assert todo_mod.my_todo(db, ctx(head)).of("action_items") is None
+
+
+# ---- archive -----------------------------------------------------------------------------------------------------
+
+def test_archive_todo_requests_to_decide_and_grant_loans_to_chase(db, sales, make_user, order_factory):
+    from jewelryorders.services.archive import filing, loans, requests
+
+    from .conftest import TEST_TODAY
+
+    keeper = make_user("archive", "clerk", "keeper")
+    prod = make_user("production", "clerk", "worker")
+    prod2 = make_user("production", "clerk", "worker2")
+    prod_head = make_user("production", "department_head", "prodhead")
+    qual_head = make_user("quality", "department_head", "qualhead")
+    boss = make_user("management", "manager", "boss")
+    order = order_factory()
+    docs = [filing.file_document(db, sales, category="signed_contract", content=f"%PDF-1.4 {i}".encode(),
+                                 file_name=f"HT-{i}.pdf", order_no=order.order_no, title=f"Contract {i}")
+            for i in range(3)]
+    soon = TEST_TODAY + dt.timedelta(days=2)
+    borrowed = requests.request_access(db, prod, docs[0], "borrow", "show to the customer", soon)
+    requests.decide_request(db, prod_head, borrowed, True)
+    requests.grant_request(db, keeper, borrowed)
+    loans.hand_out(db, keeper, borrowed, soon)
+    approved = requests.request_access(db, prod2, docs[1], "read", "check engraving", soon)
+    requests.decide_request(db, prod_head, approved, True)                    # waits for the archive
+    requests.request_access(db, prod, docs[2], "read", "check size", soon)   # waits for prodhead
+    requests.request_access(db, prod_head, docs[2], "read", "audit", soon)   # a head's: waits for management
+
+    def todo(actor, today=TEST_TODAY):
+        return todo_mod.my_todo(db, FigureContext.make(NOVEMBER, actor, today=today))
+
+    assert todo(prod_head).of("access_requests").count == 1     # the worker's, not the head's own
+    assert todo(boss).of("access_requests").count == 1          # the head's
+    assert todo(qual_head).of("access_requests") is None
+    assert todo(keeper).of("access_grants").count == 1
+    assert todo(keeper).of("loans_to_chase") is None            # due in two days
+    mine = todo(prod).of("my_loans")
+    assert (mine.count, mine.overdue) == (1, 0) and mine.link.tab == "archive"
+    later = TEST_TODAY + dt.timedelta(days=5)
+    chase = todo(keeper, later).of("loans_to_chase")
+    assert (chase.count, chase.overdue) == (1, 1)
+    assert chase.sentence("en") == "Borrowed papers to chase, past their due date: 1"
+    assert todo(prod, later).of("my_loans").overdue == 1
+    loans.return_document(db, keeper, docs[0], "complete")
+    assert todo(keeper, later).of("loans_to_chase") is None and todo(prod, later).of("my_loans") is None

@@ -33,6 +33,7 @@ FIGURE_MODULES: list[str] = [
     "jewelryorders.services.delivery.dashboard",
     "jewelryorders.services.quality.dashboard",
     "jewelryorders.services.ledger.dashboard",
+    "jewelryorders.services.archive.dashboard",
 ]
 
 # Chart kinds every renderer (tab, PDF) knows.
