@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from jewelryorders.services import dashboard
+from jewelryorders.services.dashboard import registry
 from jewelryorders.services.dashboard import todo as todo_mod
 from jewelryorders.services.dashboard.registry import FigureContext, Period
 from jewelryorders.services.delivery import aftersales, shipments
@@ -300,3 +301,23 @@ def test_archive_todo_requests_to_decide_and_grant_loans_to_chase(db, sales, mak
     assert todo(prod, later).of("my_loans").overdue == 1
     loans.return_document(db, keeper, docs[0], "complete")
     assert todo(keeper, later).of("loans_to_chase") is None and todo(prod, later).of("my_loans") is None
+
+
+def test_orders_by_stage_has_an_after_sales_bar(db, logistics, shippable, make_user):
+    clerk = make_user("sales", "clerk", "aftersales1")
+    one = _deliver(db, logistics, shippable, dt.date(2026, 11, 20), dt.date(2026, 11, 3), dt.date(2026, 11, 5))
+    two = _deliver(db, logistics, shippable, dt.date(2026, 11, 20), dt.date(2026, 11, 3), dt.date(2026, 11, 5))
+    _deliver(db, logistics, shippable, dt.date(2026, 11, 20), dt.date(2026, 11, 3), dt.date(2026, 11, 5))
+    _case(db, clerk, one.id, "repair")
+    _case(db, clerk, one.id, "complaint")          # the same order: counted once
+    closed = _case(db, clerk, two.id, "maintenance")
+    aftersales.record_repair(db, clerk, closed.id, aftersales.RepairInput(
+        "cleaned and re-tipped", "王師傅", "18K 金線 0.120 g", "0.120", "0", "factory", dt.date(2026, 11, 14)))
+    aftersales.close_case(db, clerk, closed.id, ClosingInput(satisfaction="satisfied"))
+    f = registry.figure("orders_by_stage")
+    r = f.query(db, ctx())
+    assert r.after_sales == 1 and r.count("delivered") == 3 and r.total == 3
+    p = f.present(r, "en")
+    assert p.chart.categories[-1] == "After-sales" and p.chart.series[0].values[-1] == 1.0
+    assert p.chart.links[-1].tab == "delivery" and p.table.rows[-1] == ("After-sales", 1)
+    assert p.headline == "3 orders in progress" and len(p.chart.categories) == 10

@@ -4,7 +4,7 @@ logistics to-do (orders to ship). Registered through services/dashboard/registry
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,8 @@ from ...i18n import N_, formats, ntr, tr
 from ...models.delivery import CASE_KINDS, AfterSalesCase, Shipment
 from ...models.orders import Order
 from ..context import Actor, read_session
+from ..dashboard import figures as stage_figures
+from ..dashboard import registry as dashboard_registry
 from ..dashboard.figures import PALETTE, WARNING
 from ..dashboard.registry import (CHART_HBAR, CHART_LINE, Chart, Figure, FigureContext, Link, Presentation,
                                   Series, Table, register_figure)
@@ -170,6 +172,47 @@ register_figure(Figure(
        "answer are open complaints whose answer to the customer is recorded but not yet the customer's answer "
        "(satisfied, or escalated)."),
     after_sales_open, present_after_sales, part="delivery", order=75))
+
+
+# ---- the after-sales bar of "orders by stage" -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OrdersByStageWithAfterSales(stage_figures.OrdersByStage):
+    after_sales: int = 0           # orders with an after-sales case open (they stay delivered or closed)
+
+
+def orders_by_stage_with_after_sales(db: Database, ctx: FigureContext) -> OrdersByStageWithAfterSales:
+    """The orders-by-stage figure, and the orders with an open after-sales case (one COUNT DISTINCT)."""
+    base = stage_figures.orders_by_stage(db, ctx)
+    with read_session(db) as s:
+        n = s.scalar(select(func.count(func.distinct(AfterSalesCase.order_id)))
+                     .where(AfterSalesCase.status == "open")) or 0
+    return OrdersByStageWithAfterSales(base.bars, int(n))
+
+
+def present_orders_by_stage_with_after_sales(r: OrdersByStageWithAfterSales, lang: str | None) -> Presentation:
+    """The stage bars and one more, After-sales, opening the after-sales cases; the headline still counts the
+    orders in progress (an order with a case is also counted in its own stage)."""
+    p = stage_figures.present_orders_by_stage(r, lang)
+    label, link = tr("After-sales", lang), Link("delivery", "cases")
+    chart = p.chart
+    if chart is not None:
+        first = chart.series[0]
+        chart = replace(chart, categories=chart.categories + (label,),
+                        series=(replace(first, values=first.values + (float(r.after_sales),)),) + chart.series[1:],
+                        links=chart.links + (link,))
+    table = replace(p.table, rows=p.table.rows + ((label, r.after_sales),), links=p.table.links + (link,))
+    return replace(p, chart=chart, table=table)
+
+
+register_figure(replace(
+    dashboard_registry._figures["orders_by_stage"],
+    definition=N_("Orders now in each stage of the procedure (today, whatever the period). Review counts preliminary "
+                  "review, talks with the customer, escalations and detailed review; Shipped counts partly and fully "
+                  "shipped orders; After-sales counts the orders with an after-sales case open (also counted in "
+                  "their own stage). Click a bar to open the Orders tab filtered by its stages, or the after-sales "
+                  "cases."),
+    query=orders_by_stage_with_after_sales, present=present_orders_by_stage_with_after_sales))
 
 
 # ---- to-do: orders to ship (logistics) ---------------------------------------------------------------------------
