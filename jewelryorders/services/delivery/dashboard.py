@@ -159,7 +159,7 @@ def present_after_sales(r: AfterSalesOpen, lang: str | None) -> Presentation:
     table = Table((tr("Kind", lang), tr("Open cases", lang), tr("Past due", lang),
                    tr("Awaiting the customer's answer", lang)), rows, links,
                   tuple(k.overdue > 0 for k in r.kinds), ("", "int", "int", "int"))
-    headline = ntr("{n} after-sales case open", "{n} after-sales cases open", r.open, lang)
+    headline = ntr("{n} after-sales case open", "{n} after-sales cases open", r.open, lang) if r.open else ""
     if r.awaiting_customer:
         headline += " · " + ntr("{n} complaint awaiting the customer's answer",
                                 "{n} complaints awaiting the customer's answer", r.awaiting_customer, lang)

@@ -216,7 +216,7 @@ def present_open_ncrs(r: OpenNcrs, lang: str | None) -> Presentation:
     table = Table((tr("Status", lang), tr("NCRs", lang), tr("Corrective action overdue", lang)),
                   tuple((lbl, x.count, x.overdue) for lbl, x in zip(labels, r.statuses)), links,
                   tuple(x.overdue > 0 for x in r.statuses), ("", "int", "int"))
-    headline = ntr("{n} NCR open", "{n} NCRs open", r.open, lang)
+    headline = ntr("{n} NCR open", "{n} NCRs open", r.open, lang) if r.open else ""
     if r.overdue:
         headline += " · " + ntr("{n} corrective action overdue", "{n} corrective actions overdue", r.overdue, lang)
     return Presentation(headline, table, chart, empty=tr("No NCR open.", lang))
