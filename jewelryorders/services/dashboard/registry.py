@@ -30,6 +30,10 @@ from ..context import Actor
 FIGURE_MODULES: list[str] = [
     "jewelryorders.services.dashboard.figures",
     "jewelryorders.services.dashboard.todo",
+    "jewelryorders.services.delivery.dashboard",
+    "jewelryorders.services.quality.dashboard",
+    "jewelryorders.services.ledger.dashboard",
+    "jewelryorders.services.archive.dashboard",
 ]
 
 # Chart kinds every renderer (tab, PDF) knows.
