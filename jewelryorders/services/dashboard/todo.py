@@ -175,6 +175,9 @@ def my_todo(db: Database, ctx: FigureContext) -> MyTodo:
     """Every registered source's items for ctx.actor (nothing without one)."""
     if ctx.actor is None:
         return MyTodo([])
+    from .registry import _load
+
+    _load()  # the later parts register their to-do sources with their figures
     items: list[TodoItem] = []
     with read_session(db) as s:
         for source in list(_sources.values()):
