@@ -4,6 +4,7 @@ issues, counts, the order's requirement and shortage, picking that ticks the che
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from sqlalchemy import func, select
@@ -219,6 +220,18 @@ def test_purchase_order_paper_stock_workbook_and_lists_from_the_command_line(db,
         text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
         for word in words:
             assert word in text, (lang, word)
+    # Printed by a named user, the purchase order is filed with the documents (purchasing's category).
+    from jewelryorders.models.documents import Document
+    from sqlalchemy import func, select
+
+    os.environ["JEWELRYORDERS_PASSWORD"] = "password1"
+    try:
+        assert main(["--database-url", db.url, "--user", "buyer1", "print", "purchase-order", po.po_no,
+                     "--out", str(tmp_path / "po-filed.pdf")]) == 0
+    finally:
+        del os.environ["JEWELRYORDERS_PASSWORD"]
+    with db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Document).where(Document.category == "purchase_order")) == 1
     capsys.readouterr()
     assert main(["--database-url", db.url, "--lang", "en", "list", "lots", "--format", "json"]) == 0
     lots = json.loads(capsys.readouterr().out)

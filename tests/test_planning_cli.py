@@ -177,3 +177,23 @@ def test_the_printed_sheets_are_counted_once_per_print(db, cli, released, tmp_pa
     assert cli("--user", "planner", "print", "task-sheets", "--sheet", sheet, "--out", str(out)) == 0
     counts = {s.sheet_no: s.print_count for s in planning_sheets.list_task_sheets(db, released.order_id)}
     assert counts[sheet] == 1 and sum(counts.values()) == 1
+
+
+def test_a_gantt_printed_by_a_named_user_is_filed_with_the_documents(cli, db, released, tmp_path):
+    from sqlalchemy import func, select
+
+    from jewelryorders.models.documents import Document
+
+    def filed() -> list[tuple[str, int]]:
+        with db.read_session() as s:
+            return list(s.execute(select(Document.category, func.count()).where(Document.category == "gantt_chart")
+                                  .group_by(Document.category)).all())
+
+    out = tmp_path / "gantt.pdf"
+    assert cli("print", "gantt", "--from", "2026-12-01", "--to", "2027-01-31", "--out", str(out)) == 0
+    assert filed() == []  # nobody named: nothing to file it under
+    assert cli("--user", "planner", "print", "gantt", "--from", "2026-12-01", "--to", "2027-01-31",
+               "--out", str(out)) == 0
+    assert cli("--user", "planner", "print", "gantt", "--from", "2026-12-01", "--to", "2027-01-31",
+               "--out", str(out)) == 0
+    assert filed() == [("gantt_chart", 2)]  # the reprint is a second version

@@ -29,15 +29,21 @@ def _paper_args(p: argparse.ArgumentParser) -> None:
                    help=_("language of the paper (default: the language of the command)"))
 
 
-def _print_paper(ctx: CliContext, args, make_data, write):
-    """Read the paper's data in its language, write the PDF; None when the folder is wrong (said on stderr)."""
+def _print_paper(ctx: CliContext, args, make_data, write, *, category: str, order_id=None):
+    """Read the paper's data in its language, write the PDF; None when the folder is wrong (said on stderr).
+    With --user the paper is also filed in the document store (a reprint is a new version)."""
     lang = normalize_language(args.paper_lang or ctx.lang)
     data = make_data(lang)
     out = Path(args.out).expanduser()
     if not _out_folder_ok(out):
         return None
     printed_by = ctx.actor().display_name if ctx.args.user else ""
-    write(data, out, lang=lang, printed_by=printed_by, printed_at=clock.now())
+    written = write(data, out, lang=lang, printed_by=printed_by, printed_at=clock.now()) or out
+    if ctx.args.user:
+        from ..services.documents import file_printed_paper
+
+        file_printed_paper(ctx.db, ctx.actor(), written, category=category,
+                           order_id=order_id(data) if callable(order_id) else order_id)
     return data, out
 
 
@@ -50,7 +56,8 @@ def run_print_po(ctx: CliContext, args) -> int:
     from ..reports.purchase_order import write_purchase_order
     from ..services.materials.papers import purchase_order_paper
 
-    done = _print_paper(ctx, args, lambda lang: purchase_order_paper(ctx.db, args.po_no, lang), write_purchase_order)
+    done = _print_paper(ctx, args, lambda lang: purchase_order_paper(ctx.db, args.po_no, lang), write_purchase_order,
+                        category="purchase_order")
     if done is None:
         return 2
     print(_("Purchase order {po_no} written to {file}", po_no=done[0].po_no, file=str(done[1])))
@@ -133,7 +140,7 @@ def run_print_statement(ctx: CliContext, args) -> int:
     from ..services.materials.papers import customer_statement_paper
 
     done = _print_paper(ctx, args, lambda lang: customer_statement_paper(ctx.db, args.customer, lang),
-                        write_customer_statement)
+                        write_customer_statement, category="customer_statement")
     if done is None:
         return 2
     print(_("Statement of {customer}'s own material written to {file}", customer=done[0].customer_name,

@@ -111,6 +111,10 @@ def run_gantt(ctx: CliContext, args) -> int:
     printed_by = ctx.actor().display_name if ctx.args.user else _login_name()
     written = export_gantt_pdf(ctx.db, out, first=args.date_from, last=args.date_to, lang=lang,
                                grouping=args.grouping, printed_by=printed_by)
+    if ctx.args.user:  # a named printer files the chart with the documents (the wall copy can be traced)
+        from ..services.documents import file_printed_paper
+
+        file_printed_paper(ctx.db, ctx.actor(), written, category="gantt_chart", order_id=None)
     print(_("Gantt chart {first} – {last} written to {file}", first=args.date_from.isoformat(),
             last=args.date_to.isoformat(), file=str(written)))
     return 0

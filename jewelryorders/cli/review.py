@@ -35,6 +35,10 @@ def run_review_report(ctx: CliContext, args) -> int:
     printed_by = ctx.actor().display_name if ctx.args.user else _login_name()
     written = write_review_report(data, out, lang=lang, printed_by=printed_by,
                                   printed_at=clock.now())
+    if ctx.args.user:  # a named printer files the paper with the order's documents (a reprint is a new version)
+        from ..services.documents import file_printed_paper
+
+        file_printed_paper(ctx.db, ctx.actor(), written, category="review_report", order_id=order.id)
     print(_("Review report of {order_no} written to {file}", order_no=order.order_no, file=str(written)))
     return 0
 

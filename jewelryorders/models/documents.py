@@ -22,6 +22,7 @@ DOCUMENT_CATEGORIES: dict[str, str] = {
     "lot_certificate": N_("Certificate or assay of a lot"),
     "purchase_order": N_("Purchase order"),
     "pick_list": N_("Pick list"),
+    "customer_statement": N_("Customer material statement"),
     "gantt_chart": N_("Gantt chart"),
     # Progress (part 4), quality (part 5), delivery and after-sales (part 6), archive (part 7):
     "ledger_export": N_("Ledger export"),
@@ -56,7 +57,7 @@ CATEGORY_OWNERS: dict[str, str] = {
     "quality_standard": "technical", "inspection_report": "quality", "ncr": "quality", "quality_register": "quality",
     "packing_list": "logistics", "quality_certificate": "quality", "package_labels": "logistics",
     "repair_record": "sales", "after_sales_record": "sales", "customer_letter": "sales", "signed_contract": "sales",
-    "access_request": "archive", "loan_form": "archive", "dossier": "archive", "management_report": "management",
+    "customer_statement": "purchasing", "access_request": "archive", "loan_form": "archive", "dossier": "archive", "management_report": "management",
 }
 
 # Years each category is kept before it is listed for the archive keeper's decision (setting

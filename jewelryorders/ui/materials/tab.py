@@ -325,6 +325,7 @@ class PurchasingView(QWidget):
 
     def print_po(self) -> None:
         from ...reports.purchase_order import write_purchase_order
+        from ...services.documents import file_printed_paper
         from ...services.materials.papers import purchase_order_paper
 
         po = self._current()
@@ -334,8 +335,11 @@ class PurchasingView(QWidget):
 
         def write() -> Path:
             folder = Path(tempfile.mkdtemp(prefix="jewelryorders-"))
-            return write_purchase_order(purchase_order_paper(self.ctx.db, po.po_no, lang), folder / f"{po.po_no}.pdf",
-                                        lang=lang, printed_by=self.ctx.actor.display_name, printed_at=clock.now())
+            written = write_purchase_order(purchase_order_paper(self.ctx.db, po.po_no, lang),
+                                           folder / f"{po.po_no}.pdf", lang=lang,
+                                           printed_by=self.ctx.actor.display_name, printed_at=clock.now())
+            file_printed_paper(self.ctx.db, self.ctx.actor, written, category="purchase_order", order_id=None)
+            return written
 
         path = operations.run(self.ctx, self, write, success=_("Purchase order written"))
         if path is not None:
@@ -484,6 +488,7 @@ class OrderMaterialsView(QWidget):
 
     def print_pick_list(self) -> None:
         from ...reports.pick_list import write_pick_list
+        from ...services.documents import file_printed_paper
         from ...services.materials.papers import pick_list_paper
 
         if self.current_pick is None:
@@ -493,8 +498,10 @@ class OrderMaterialsView(QWidget):
 
         def write() -> Path:
             folder = Path(tempfile.mkdtemp(prefix="jewelryorders-"))
-            return write_pick_list(pick_list_paper(self.ctx.db, pick.id, lang), folder / f"{pick.pick_no}.pdf",
-                                   lang=lang, printed_by=self.ctx.actor.display_name, printed_at=clock.now())
+            written = write_pick_list(pick_list_paper(self.ctx.db, pick.id, lang), folder / f"{pick.pick_no}.pdf",
+                                      lang=lang, printed_by=self.ctx.actor.display_name, printed_at=clock.now())
+            file_printed_paper(self.ctx.db, self.ctx.actor, written, category="pick_list", order_id=pick.order_id)
+            return written
 
         path = operations.run(self.ctx, self, write, success=_("Pick list written"))
         if path is not None:

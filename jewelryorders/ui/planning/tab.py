@@ -520,10 +520,16 @@ class PlanningTab(QWidget):
         path = choose_save_path(self, _("Export Gantt PDF"), f"gantt-{first.isoformat()}-{last.isoformat()}.pdf")
         if not path:
             return
-        written = operations.run(self.ctx, self, lambda: planning_gantt.export_gantt_pdf(
-            self.ctx.db, path, first=first, last=last, lang=current_language(), grouping=grouping,
-            printed_by=self.ctx.actor.display_name, factory_name=self.ctx.factory_name, today=self.today),
-            success=_("Gantt chart exported"))
+        def export() -> Path:
+            from ...services.documents import file_printed_paper
+
+            done = planning_gantt.export_gantt_pdf(
+                self.ctx.db, path, first=first, last=last, lang=current_language(), grouping=grouping,
+                printed_by=self.ctx.actor.display_name, factory_name=self.ctx.factory_name, today=self.today)
+            file_printed_paper(self.ctx.db, self.ctx.actor, done, category="gantt_chart", order_id=None)
+            return done
+
+        written = operations.run(self.ctx, self, export, success=_("Gantt chart exported"))
         if written is not None:
             open_file(Path(written))
 

@@ -75,6 +75,7 @@ def open_file(path: Path) -> None:
 def print_review_report(ctx: UiContext, parent: QWidget, order_id: int) -> Path | None:
     """Write the order's review report to a temporary PDF in the user's language and open it."""
     from ...reports.review_report import write_review_report
+    from ...services.documents import file_printed_paper
     from ...services.review.report import review_report_data
 
     lang = current_language()
@@ -82,9 +83,11 @@ def print_review_report(ctx: UiContext, parent: QWidget, order_id: int) -> Path 
     def write() -> Path:
         data = review_report_data(ctx.db, order_id, lang)
         folder = Path(tempfile.mkdtemp(prefix="jewelryorders-"))
-        return write_review_report(data, folder / f"{data.order.order_no}-review.pdf", lang=lang,
-                                   printed_by=ctx.actor.display_name,
-                                   printed_at=clock.now())
+        written = write_review_report(data, folder / f"{data.order.order_no}-review.pdf", lang=lang,
+                                     printed_by=ctx.actor.display_name,
+                                     printed_at=clock.now())
+        file_printed_paper(ctx.db, ctx.actor, written, category="review_report", order_id=order_id)
+        return written
 
     path = operations.run(ctx, parent, write, success=_("Review report written"))
     if path is not None:
