@@ -276,9 +276,9 @@ def test_stock_receipts(materials, line, qty, pieces, certificate, expiry, reaso
 
 @EXAMPLES
 @given(name=ANY_TEXT, department=ANY_TEXT, hours=FORM_VALUE, benches=SMALL_INT,
-       # The workshop form hands the working days as ticked numbers: text in that list still raises ValueError
-       # in master_data._clean_workshop (int(d)); left to planning's owner (see the report).
-       weekdays=st.lists(st.integers(min_value=-10, max_value=10), max_size=8),
+       # Working days as the form hands them (numbers) or as a script might (text, None, floats).
+       weekdays=st.lists(st.one_of(st.integers(min_value=-10, max_value=10), ANY_TEXT, st.none(),
+                                   st.floats(allow_nan=True)), max_size=8),
        supervisor=st.one_of(st.none(), ID), day=DATES, holiday=ANY_TEXT,
        product_type=st.one_of(st.sampled_from(["ring", "pendant"]), ANY_TEXT), routing=ANY_TEXT, step=ANY_TEXT,
        per_piece=FORM_VALUE, per_batch=FORM_VALUE, loss=FORM_VALUE, requirements=ANY_TEXT)

@@ -94,6 +94,20 @@ def _workshop_info(w: Workshop) -> WorkshopInfo:
                         w.supervisor_id, user_name(w.supervisor), w.sort_order, w.active, w.version)
 
 
+def _weekday_numbers(values) -> set[int]:
+    """Weekday numbers 0 (Monday) to 6 from what the form or a script gave; anything else is left out (and an
+    empty result is refused with the 'tick at least one working day' message)."""
+    out: set[int] = set()
+    for value in values or ():
+        try:
+            number = int(str(value).strip())
+        except (TypeError, ValueError):
+            continue
+        if 0 <= number < 7:
+            out.add(number)
+    return out
+
+
 def _clean_workshop(s: Session, data: WorkshopInput, workshop_id: int | None) -> dict:
     p = Problems()
     name = text(p, "name", _("Workshop name"), data.name, required=True, max_len=100)
@@ -104,7 +118,7 @@ def _clean_workshop(s: Session, data: WorkshopInput, workshop_id: int | None) ->
     label = name or _("this workshop")
     if hours is not None and hours_to_minutes(hours) <= 0:
         p.add("hours_per_day", _("Workshop {workshop} has no capacity: its hours per day are zero.", workshop=label))
-    days = sorted({int(d) for d in data.working_weekdays if 0 <= int(d) < 7})
+    days = sorted(_weekday_numbers(data.working_weekdays))
     if not days:
         p.add("working_weekdays", _("Workshop {workshop} has no capacity: tick at least one working day.",
                                     workshop=label))
