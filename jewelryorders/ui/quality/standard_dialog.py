@@ -91,7 +91,7 @@ class StandardDialog(QDialog):
         self.table.setHorizontalHeaderLabels([_(h) for _k, h in COLUMNS])
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((120, 150, 70, 80, 80, 80, 190, 130, 110)):
+        for col, width in enumerate((170, 150, 70, 85, 85, 105, 180, 120, 110)):
             self.table.setColumnWidth(col, width)
         header.setStretchLastSection(True)
         self.add_button = QPushButton(_("Add characteristic"))
