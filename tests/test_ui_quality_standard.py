@@ -77,6 +77,7 @@ def test_technical_head_writes_a_standard_and_a_later_version(qtbot, db, factory
     assert (size.nominal, size.tol_minus, size.unit) == (Decimal("60"), Decimal("0.1"), "mm")
     assert v1.characteristics[1].criterion == "no scratches at 10×" and v1.characteristics[1].nominal is None
     assert any(r.code == "QS-BANGLE" for r in view.standards_model.rows)
+    tab.grab().save("/tmp/q/quality_standards_tab.png")
 
     def new_version(dlg):
         qtbot.addWidget(dlg)
