@@ -509,6 +509,12 @@ class StandardsView(QWidget):
         self.print_button = QPushButton()
         self.print_button.setObjectName("print_standard")
         self.print_button.clicked.connect(self.print_standard)
+        self.new_standard_button, self.new_version_button = QPushButton(), QPushButton()
+        for b, name, base in ((self.new_standard_button, "new_standard", False),
+                              (self.new_version_button, "new_standard_version", True)):
+            b.setObjectName(name)
+            b.setEnabled(allowed(ctx.actor, "quality.standards"))
+            b.clicked.connect(lambda _c=False, base=base: self.write_standard(base))
         self.calibrate_button = QPushButton()
         self.calibrate_button.setObjectName("calibrate_instrument")
         self.calibrate_button.setEnabled(allowed(ctx.actor, "quality.instruments"))
@@ -523,7 +529,11 @@ class StandardsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.standards_label)
         layout.addWidget(self.standards_table, 1)
-        layout.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
+        standard_buttons = QHBoxLayout()
+        for b in (self.print_button, self.new_standard_button, self.new_version_button):
+            standard_buttons.addWidget(b)
+        standard_buttons.addStretch(1)
+        layout.addLayout(standard_buttons)
         layout.addWidget(self.instruments_label)
         layout.addWidget(self.warning)
         layout.addWidget(self.instruments_table, 1)
@@ -548,6 +558,8 @@ class StandardsView(QWidget):
         self.standards_label.setText(_("Quality standards"))
         self.instruments_label.setText(_("Measuring instruments"))
         self.print_button.setText(_("Print standard…"))
+        self.new_standard_button.setText(_("New standard…"))
+        self.new_version_button.setText(_("New version…"))
         self.calibrate_button.setText(_("Record calibration…"))
         self.new_instrument_button.setText(_("New instrument…"))
         self.points_label.setText(_("Control points of the routings"))
@@ -567,6 +579,15 @@ class StandardsView(QWidget):
         rows = [r for r in self.instruments_model.rows if r.status() != "ok"]
         self.warning.setText(_("Calibration due or past due: {codes}", codes=", ".join(
             f"{r.code} ({r.calibration_due.isoformat()})" for r in rows)) if rows else "")
+
+    def write_standard(self, new_version: bool) -> None:
+        from .standard_dialog import open_standard_dialog
+        row = _selected(self.standards_table, self.standards_model) if new_version else None
+        if new_version and row is None:
+            return
+        if open_standard_dialog(self.ctx, self, row.id if row else None):
+            self.refresh()
+            self.sig_changed.emit()
 
     def print_standard(self) -> None:
         row = _selected(self.standards_table, self.standards_model)
