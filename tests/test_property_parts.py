@@ -1,0 +1,165 @@
+"""Property-based (issue 9) for the later parts: the progress ledger, quality, delivery and the archive given
+hostile values either succeed validly or refuse with a message, and a refused call changes nothing (every table of
+the file compared before and after)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jewelryorders.services import audit
+from jewelryorders.services.archive import filing, requests
+from jewelryorders.services.delivery import shipments
+from jewelryorders.services.delivery.shipments import PackageInput, ShipmentInput
+from jewelryorders.services.errors import DomainError
+from jewelryorders.services.ledger import entries as ledger
+from jewelryorders.services.planning import checklist as planning_checklist
+from jewelryorders.services.planning import plans as planning
+from jewelryorders.services.quality import master as quality
+
+from .delivery_support import quality_stand_in, ready_order  # noqa: F401  (fixtures)
+from .planning_support import MONDAY, contracted, factory  # noqa: F401,F811  (fixtures)
+from .test_property_services import ANY_TEXT, DATES, EXAMPLES, FORM_VALUE, SMALL_INT, _snapshot
+
+PARTS = EXAMPLES.__class__(EXAMPLES, max_examples=25)
+TODAY = dt.date(2026, 11, 16)
+
+
+@pytest.fixture
+def world(db, tmp_path, admin):
+    path = tmp_path / "factory.db"
+    if not path.exists():
+        pytest.skip("the table snapshot reads the SQLite file")
+    return {"db": db, "path": path, "admin": admin}
+
+
+def _call(w, call):
+    """Run one service call: success, or a DomainError with a message and every table as it was."""
+    before = _snapshot(w["path"])
+    try:
+        result = call()
+    except DomainError as exc:
+        assert str(exc).strip(), "a refusal must say why"
+        assert _snapshot(w["path"]) == before, f"refused ({exc}) but something changed"
+        return None
+    chain = audit.verify_chain(w["db"])
+    assert chain.ok, chain.problems
+    return result
+
+
+# ---- progress ledger --------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def sheet(db, factory, contracted, world):
+    order_id = contracted(quantity=50)
+    plan = planning.propose_plan(db, factory.planner, order_id, today=MONDAY)
+    plan = planning.release_plan(db, factory.planner, plan.id, today=MONDAY)
+    planning_checklist.set_checklist_item(db, factory.planner, order_id, "equipment", done=True)
+    planning_checklist.set_checklist_item(db, factory.technical, order_id, "tooling", done=True)
+    planning_checklist.set_checklist_item(db, factory.purchasing, order_id, "materials", done=True)
+    return {**world, "worker": factory.worker, "sheet": plan.step(1).sheet_no}
+
+
+@PARTS
+@given(sheet_no=st.one_of(st.just("own"), ANY_TEXT), worker=ANY_TEXT, done=SMALL_INT, rejected=SMALL_INT,
+       issued=FORM_VALUE, returned=FORM_VALUE, in_piece=FORM_VALUE, stones=FORM_VALUE, reason=ANY_TEXT,
+       note=ANY_TEXT)
+def test_ledger_start_and_finish(sheet, sheet_no, worker, done, rejected, issued, returned, in_piece, stones, reason,
+                                 note):
+    w = sheet
+    no = w["sheet"] if sheet_no == "own" else sheet_no
+    _call(w, lambda: ledger.record_start(w["db"], w["worker"], no, worker=worker))
+    data = ledger.FinishInput(done, rejected, issued, returned, in_piece, stones_ct=stones, worker=worker,
+                              loss_reason=reason, note=note)
+    made = _call(w, lambda: ledger.record_finish(w["db"], w["worker"], no, data))
+    if made is not None:
+        info = ledger.open_sheet(w["db"], w["sheet"])
+        assert info.done_qty >= 0 and info.rejected_qty >= 0
+
+
+# ---- quality master data ---------------------------------------------------------------------------------------
+
+@PARTS
+@given(code=ANY_TEXT, title=ANY_TEXT, effective=DATES, kind=st.one_of(st.sampled_from(["dimension", "visual"]),
+                                                                      ANY_TEXT),
+       name=ANY_TEXT, nominal=st.one_of(st.none(), FORM_VALUE), minus=st.one_of(st.none(), FORM_VALUE),
+       plus=st.one_of(st.none(), FORM_VALUE), unit=ANY_TEXT, scope=st.one_of(st.just("product"), ANY_TEXT),
+       product_type=st.one_of(st.just("ring"), ANY_TEXT))
+def test_quality_standards(world, code, title, effective, kind, name, nominal, minus, plus, unit, scope,
+                           product_type):
+    w = world
+    data = quality.StandardInput(code, title, effective, [quality.CharacteristicInput(
+        kind, name, nominal=nominal, tol_minus=minus, tol_plus=plus, unit=unit)], scope=scope,
+        product_type=product_type)
+    made = _call(w, lambda: quality.create_standard_version(w["db"], w["admin"], data))
+    if made is not None:
+        assert quality.get_standard(w["db"], made.id).code == made.code
+
+
+@PARTS
+@given(code=ANY_TEXT, name=ANY_TEXT, kind=st.one_of(st.sampled_from(["caliper", "scale"]), ANY_TEXT),
+       calibrated=DATES, interval=SMALL_INT, serial=ANY_TEXT, certificate=ANY_TEXT, again=DATES)
+def test_quality_instruments_and_calibration(world, code, name, kind, calibrated, interval, serial, certificate,
+                                             again):
+    w = world
+    made = _call(w, lambda: quality.create_instrument(w["db"], w["admin"], quality.InstrumentInput(
+        code, name, kind, calibrated, interval, serial_no=serial, certificate_no=certificate)))
+    if made is not None:
+        _call(w, lambda: quality.record_calibration(w["db"], w["admin"], made.id, again, certificate))
+
+
+# ---- delivery ------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def shipping(world, ready_order):
+    order = ready_order(quantity=50)
+    [line] = shipments.open_lines(world["db"], order.id)
+    return {**world, "order": order, "line": line.line_id}
+
+
+@PARTS
+@given(qty=st.one_of(SMALL_INT, FORM_VALUE), description=ANY_TEXT, weight=FORM_VALUE, seal=ANY_TEXT, carrier=ANY_TEXT,
+       tracking=ANY_TEXT, insured=FORM_VALUE, shipped_on=st.one_of(st.none(), DATES), certs=st.one_of(
+           st.sampled_from(["piece", "lot", ""]), ANY_TEXT), delivered_on=st.one_of(st.none(), DATES),
+       receiver=ANY_TEXT)
+def test_delivery_shipment_and_delivery(shipping, qty, description, weight, seal, carrier, tracking, insured,
+                                        shipped_on, certs, delivered_on, receiver):
+    w = shipping
+    data = ShipmentInput(order_id=w["order"].id, quantities={w["line"]: qty},
+                         packages=[PackageInput(description, weight, seal)], carrier=carrier, tracking_no=tracking,
+                         insured_value=insured, shipped_on=shipped_on, certificates=certs)
+    made = _call(w, lambda: shipments.create_shipment(w["db"], w["admin"], data))
+    if made is not None:
+        assert 0 < made.quantity <= 50
+        _call(w, lambda: shipments.record_delivery(w["db"], w["admin"], made.id, delivered_on, receiver))
+
+
+# ---- archive -------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def filed(world, sales, order_factory):
+    order = order_factory()
+    doc_id = filing.file_document(world["db"], sales, category="signed_contract", content=b"%PDF-1.4 signed",
+                                  file_name="HT-1.pdf", order_no=order.order_no, title="Signed contract")
+    return {**world, "order": order, "doc": doc_id}
+
+
+@PARTS
+@given(category=st.one_of(st.sampled_from(["signed_contract", "customer_letter"]), ANY_TEXT),
+       content=st.one_of(st.binary(max_size=50), st.just(b"")), file_name=ANY_TEXT, order_no=ANY_TEXT,
+       title=ANY_TEXT, cabinet=ANY_TEXT, shelf=ANY_TEXT, box=ANY_TEXT,
+       kind=st.one_of(st.sampled_from(["read", "borrow"]), ANY_TEXT), purpose=ANY_TEXT,
+       until=st.one_of(st.none(), DATES))
+def test_archive_filing_locations_and_requests(filed, category, content, file_name, order_no, title, cabinet, shelf,
+                                               box, kind, purpose, until):
+    w = filed
+    made = _call(w, lambda: filing.file_document(w["db"], w["admin"], category=category, content=content,
+                                                 file_name=file_name, order_no=order_no, title=title,
+                                                 cabinet=cabinet, shelf=shelf, box=box))
+    if made is not None:
+        assert filing.get_document_row(w["db"], made).id == made
+    _call(w, lambda: filing.set_location(w["db"], w["admin"], w["doc"], cabinet, shelf, box))
+    _call(w, lambda: requests.request_access(w["db"], w["admin"], w["doc"], kind, purpose, until))
