@@ -16,13 +16,15 @@ from jewelryorders.services.delivery import shipments
 from jewelryorders.services.delivery.shipments import PackageInput, ShipmentInput
 from jewelryorders.services.errors import DomainError
 from jewelryorders.services.ledger import entries as ledger
+from jewelryorders.services.ledger import exceptions as ledger_exceptions
+from jewelryorders.services.ledger import meetings
 from jewelryorders.services.planning import checklist as planning_checklist
 from jewelryorders.services.planning import plans as planning
 from jewelryorders.services.quality import master as quality
 
 from .delivery_support import quality_stand_in, ready_order  # noqa: F401  (fixtures)
 from .planning_support import MONDAY, contracted, factory  # noqa: F401,F811  (fixtures)
-from .test_property_services import ANY_TEXT, DATES, EXAMPLES, FORM_VALUE, SMALL_INT, _snapshot
+from .test_property_services import ANY_TEXT, DATES, EXAMPLES, FORM_VALUE, ID, SMALL_INT, _snapshot
 
 PARTS = EXAMPLES.__class__(EXAMPLES, max_examples=25)
 TODAY = dt.date(2026, 11, 16)
@@ -80,10 +82,50 @@ def test_ledger_start_and_finish(sheet, sheet_no, worker, done, rejected, issued
         assert info.done_qty >= 0 and info.rejected_qty >= 0
 
 
+@pytest.fixture
+def ledger_order(db, contracted, world):
+    order_id = contracted(quantity=10)
+    with db.read_session() as s:
+        from jewelryorders.models.orders import Order
+        return {**world, "order_no": s.get(Order, order_id).order_no}
+
+
+@PARTS
+@given(kind=st.one_of(st.sampled_from(["material_shortage", "other"]), ANY_TEXT), description=ANY_TEXT,
+       order_no=st.one_of(st.just("own"), ANY_TEXT), severity=st.one_of(st.sampled_from(["low", "high"]), ANY_TEXT),
+       impact=SMALL_INT, steps=ANY_TEXT, method=ANY_TEXT, by=ANY_TEXT, new_date=DATES, remedy=ANY_TEXT)
+def test_ledger_exceptions(ledger_order, kind, description, order_no, severity, impact, steps, method, by, new_date,
+                           remedy):
+    w = ledger_order
+    data = ledger_exceptions.ExceptionInput(kind, description, order_no=w["order_no"] if order_no == "own" else order_no,
+                                            severity=severity, impact_days=impact, affected_steps=steps)
+    made = _call(w, lambda: ledger_exceptions.record_exception(w["db"], w["admin"], data))
+    if made is not None:
+        no = made.exception_no
+        _call(w, lambda: ledger_exceptions.add_notification(w["db"], w["admin"], no, method=method, notified_by=by))
+        _call(w, lambda: ledger_exceptions.move_delivery_date(w["db"], w["admin"], no, new_date))
+        _call(w, lambda: ledger_exceptions.close_exception(w["db"], w["admin"], no, remedy))
+
+
+@PARTS
+@given(held_on=DATES, kind=st.one_of(st.just("weekly"), ANY_TEXT), notes=ANY_TEXT, dept=ANY_TEXT, name=ANY_TEXT,
+       description=ANY_TEXT, owner=ID, due=DATES, state=st.one_of(st.sampled_from(["done", "cancelled"]), ANY_TEXT))
+def test_ledger_meetings_and_action_items(world, held_on, kind, notes, dept, name, description, owner, due, state):
+    w = world
+    owner_id = w["admin"].user_id if owner == "own" else owner
+    made = _call(w, lambda: meetings.hold_meeting(w["db"], w["admin"], meetings.MeetingInput(
+        held_on, kind=kind, attendees={dept: [name]}, reports={dept: notes}, notes=notes)))
+    if made is not None:
+        action = _call(w, lambda: meetings.add_action(w["db"], w["admin"], made.meeting_no, meetings.ActionInput(
+            description, owner_id, due)))
+        if action is not None:
+            _call(w, lambda: meetings.set_action_state(w["db"], w["admin"], action.id, state, notes))
+
+
 # ---- quality master data ---------------------------------------------------------------------------------------
 
 @PARTS
-@given(code=ANY_TEXT, title=ANY_TEXT, effective=DATES, kind=st.one_of(st.sampled_from(["dimension", "visual"]),
+@given(code=ANY_TEXT, title=ANY_TEXT, effective=DATES, kind=st.one_of(st.sampled_from(["size", "appearance"]),
                                                                       ANY_TEXT),
        name=ANY_TEXT, nominal=st.one_of(st.none(), FORM_VALUE), minus=st.one_of(st.none(), FORM_VALUE),
        plus=st.one_of(st.none(), FORM_VALUE), unit=ANY_TEXT, scope=st.one_of(st.just("product"), ANY_TEXT),
@@ -140,11 +182,12 @@ def test_delivery_shipment_and_delivery(shipping, qty, description, weight, seal
 # ---- archive -------------------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def filed(world, sales, order_factory):
+def filed(world, sales, order_factory, make_user):
     order = order_factory()
     doc_id = filing.file_document(world["db"], sales, category="signed_contract", content=b"%PDF-1.4 signed",
                                   file_name="HT-1.pdf", order_no=order.order_no, title="Signed contract")
-    return {**world, "order": order, "doc": doc_id}
+    # A production clerk asks to read sales' paper (management reads it freely and would be refused for that).
+    return {**world, "order": order, "doc": doc_id, "asker": make_user("production", "clerk", "asker")}
 
 
 @PARTS
@@ -162,4 +205,33 @@ def test_archive_filing_locations_and_requests(filed, category, content, file_na
     if made is not None:
         assert filing.get_document_row(w["db"], made).id == made
     _call(w, lambda: filing.set_location(w["db"], w["admin"], w["doc"], cabinet, shelf, box))
-    _call(w, lambda: requests.request_access(w["db"], w["admin"], w["doc"], kind, purpose, until))
+    _call(w, lambda: requests.request_access(w["db"], w["asker"], w["doc"], kind, purpose, until))
+
+
+# ---- anchors: sound values succeed for the acting users, so the refusals above come from the values ------------------
+
+def test_the_parts_accept_valid_values(sheet, ledger_order, shipping, filed):
+    w = sheet
+    db, admin = w["db"], w["admin"]
+    ledger.record_start(db, w["worker"], w["sheet"])
+    assert ledger.record_finish(db, w["worker"], w["sheet"], ledger.FinishInput(50, 0, "10", "9.8", "0.15")).entry_no
+    made = ledger_exceptions.record_exception(db, admin, ledger_exceptions.ExceptionInput(
+        "material_shortage", "grain late", order_no=ledger_order["order_no"], impact_days=2))
+    ledger_exceptions.add_notification(db, admin, made.exception_no, method="phone", notified_by="Chen")
+    ledger_exceptions.close_exception(db, admin, made.exception_no, "delivered")
+    meeting = meetings.hold_meeting(db, admin, meetings.MeetingInput("2026-11-16", attendees={"production": ["Head"]}))
+    action = meetings.add_action(db, admin, meeting.meeting_no, meetings.ActionInput("call", admin.user_id,
+                                                                                     "2026-11-20"))
+    meetings.set_action_state(db, admin, action.id, "done")
+    assert quality.create_standard_version(db, admin, quality.StandardInput("QS-P", "Ring", TODAY, [
+        quality.CharacteristicInput("size", "band width", "2.0", "0.1", "0.1", "mm")], product_type="ring")).id
+    inst = quality.create_instrument(db, admin, quality.InstrumentInput("CAL-P", "caliper", "caliper", TODAY, 365))
+    quality.record_calibration(db, admin, inst.id, TODAY, "C-1")
+    shipped = shipments.create_shipment(db, admin, ShipmentInput(
+        order_id=shipping["order"].id, quantities={shipping["line"]: 50}, packages=[PackageInput("box", "850.5", "S")],
+        carrier="SF", insured_value="1000", shipped_on=TODAY))
+    shipments.record_delivery(db, admin, shipped.id, TODAY, "Ms Chen")
+    assert filing.file_document(db, admin, category="signed_contract", content=b"x", file_name="a.pdf")
+    filing.set_location(db, admin, filed["doc"], "A", "1", "2")
+    assert requests.request_access(db, filed["asker"], filed["doc"], "read", "audit", TODAY + dt.timedelta(days=5))
+    assert audit.verify_chain(db).ok
