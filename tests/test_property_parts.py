@@ -24,7 +24,7 @@ from jewelryorders.services.quality import master as quality
 
 from .delivery_support import quality_stand_in, ready_order  # noqa: F401  (fixtures)
 from .planning_support import MONDAY, contracted, factory  # noqa: F401,F811  (fixtures)
-from .test_property_services import ANY_TEXT, DATES, EXAMPLES, FORM_VALUE, ID, SMALL_INT, _snapshot
+from .test_property_services import ANY_TEXT, DATES, EXAMPLES, FORM_VALUE, ID, SMALL_INT, WRONG_TYPES, _snapshot
 
 PARTS = EXAMPLES.__class__(EXAMPLES, max_examples=25)
 TODAY = dt.date(2026, 11, 16)
@@ -92,23 +92,27 @@ def ledger_order(db, contracted, world):
 
 @PARTS
 @given(kind=st.one_of(st.sampled_from(["material_shortage", "other"]), ANY_TEXT), description=ANY_TEXT,
-       order_no=st.one_of(st.just("own"), ANY_TEXT), severity=st.one_of(st.sampled_from(["low", "high"]), ANY_TEXT),
+       order_no=st.one_of(st.just("own"), ANY_TEXT, WRONG_TYPES),
+       severity=st.one_of(st.sampled_from(["low", "high"]), ANY_TEXT),
        impact=SMALL_INT, steps=ANY_TEXT, method=ANY_TEXT, by=ANY_TEXT, new_date=DATES, remedy=ANY_TEXT)
 def test_ledger_exceptions(ledger_order, kind, description, order_no, severity, impact, steps, method, by, new_date,
                            remedy):
     w = ledger_order
-    data = ledger_exceptions.ExceptionInput(kind, description, order_no=w["order_no"] if order_no == "own" else order_no,
-                                            severity=severity, impact_days=impact, affected_steps=steps)
+    data = ledger_exceptions.ExceptionInput(kind, description, severity=severity, impact_days=impact,
+                                            order_no=w["order_no"] if order_no == "own" else order_no,
+                                            affected_steps=steps)
     made = _call(w, lambda: ledger_exceptions.record_exception(w["db"], w["admin"], data))
     if made is not None:
         no = made.exception_no
-        _call(w, lambda: ledger_exceptions.add_notification(w["db"], w["admin"], no, method=method, notified_by=by))
+        _call(w, lambda: ledger_exceptions.add_notification(w["db"], w["admin"], no, method=method,
+                                                            notified_by=by))
         _call(w, lambda: ledger_exceptions.move_delivery_date(w["db"], w["admin"], no, new_date))
         _call(w, lambda: ledger_exceptions.close_exception(w["db"], w["admin"], no, remedy))
 
 
 @PARTS
-@given(held_on=DATES, kind=st.one_of(st.just("weekly"), ANY_TEXT), notes=ANY_TEXT, dept=ANY_TEXT, name=ANY_TEXT,
+@given(held_on=DATES, kind=st.one_of(st.just("weekly"), ANY_TEXT, WRONG_TYPES), notes=ANY_TEXT, dept=ANY_TEXT,
+       name=ANY_TEXT,
        description=ANY_TEXT, owner=ID, due=DATES, state=st.one_of(st.sampled_from(["done", "cancelled"]), ANY_TEXT))
 def test_ledger_meetings_and_action_items(world, held_on, kind, notes, dept, name, description, owner, due, state):
     w = world
@@ -120,6 +124,8 @@ def test_ledger_meetings_and_action_items(world, held_on, kind, notes, dept, nam
             description, owner_id, due)))
         if action is not None:
             _call(w, lambda: meetings.set_action_state(w["db"], w["admin"], action.id, state, notes))
+    # A hostile meeting number (the kind's values, wrong types too) is refused, never a crash.
+    _call(w, lambda: meetings.add_action(w["db"], w["admin"], kind, meetings.ActionInput(description, owner_id, due)))
 
 
 # ---- quality master data ---------------------------------------------------------------------------------------
@@ -129,13 +135,15 @@ def test_ledger_meetings_and_action_items(world, held_on, kind, notes, dept, nam
                                                                       ANY_TEXT),
        name=ANY_TEXT, nominal=st.one_of(st.none(), FORM_VALUE), minus=st.one_of(st.none(), FORM_VALUE),
        plus=st.one_of(st.none(), FORM_VALUE), unit=ANY_TEXT, scope=st.one_of(st.just("product"), ANY_TEXT),
-       product_type=st.one_of(st.just("ring"), ANY_TEXT))
+       product_type=st.one_of(st.just("ring"), ANY_TEXT), no_characteristics=st.sampled_from([False, None, []]))
 def test_quality_standards(world, code, title, effective, kind, name, nominal, minus, plus, unit, scope,
-                           product_type):
+                           product_type, no_characteristics):
     w = world
     data = quality.StandardInput(code, title, effective, [quality.CharacteristicInput(
         kind, name, nominal=nominal, tol_minus=minus, tol_plus=plus, unit=unit)], scope=scope,
         product_type=product_type)
+    if no_characteristics is not False:
+        data.characteristics = no_characteristics
     made = _call(w, lambda: quality.create_standard_version(w["db"], w["admin"], data))
     if made is not None:
         assert quality.get_standard(w["db"], made.id).code == made.code
@@ -166,13 +174,15 @@ def shipping(world, ready_order):
 @given(qty=st.one_of(SMALL_INT, FORM_VALUE), description=ANY_TEXT, weight=FORM_VALUE, seal=ANY_TEXT, carrier=ANY_TEXT,
        tracking=ANY_TEXT, insured=FORM_VALUE, shipped_on=st.one_of(st.none(), DATES), certs=st.one_of(
            st.sampled_from(["piece", "lot", ""]), ANY_TEXT), delivered_on=st.one_of(st.none(), DATES),
-       receiver=ANY_TEXT)
+       receiver=ANY_TEXT, no_packages=st.sampled_from([False, False, None, []]))
 def test_delivery_shipment_and_delivery(shipping, qty, description, weight, seal, carrier, tracking, insured,
-                                        shipped_on, certs, delivered_on, receiver):
+                                        shipped_on, certs, delivered_on, receiver, no_packages):
     w = shipping
     data = ShipmentInput(order_id=w["order"].id, quantities={w["line"]: qty},
                          packages=[PackageInput(description, weight, seal)], carrier=carrier, tracking_no=tracking,
                          insured_value=insured, shipped_on=shipped_on, certificates=certs)
+    if no_packages is not False:
+        data.packages = no_packages
     made = _call(w, lambda: shipments.create_shipment(w["db"], w["admin"], data))
     if made is not None:
         assert 0 < made.quantity <= 50
@@ -192,9 +202,10 @@ def filed(world, sales, order_factory, make_user):
 
 @PARTS
 @given(category=st.one_of(st.sampled_from(["signed_contract", "customer_letter"]), ANY_TEXT),
-       content=st.one_of(st.binary(max_size=50), st.just(b"")), file_name=ANY_TEXT, order_no=ANY_TEXT,
+       content=st.one_of(st.binary(max_size=50), st.just(b""), ANY_TEXT, WRONG_TYPES),
+       file_name=st.one_of(ANY_TEXT, WRONG_TYPES), order_no=ANY_TEXT,
        title=ANY_TEXT, cabinet=ANY_TEXT, shelf=ANY_TEXT, box=ANY_TEXT,
-       kind=st.one_of(st.sampled_from(["read", "borrow"]), ANY_TEXT), purpose=ANY_TEXT,
+       kind=st.one_of(st.sampled_from(["read", "borrow"]), ANY_TEXT, WRONG_TYPES), purpose=ANY_TEXT,
        until=st.one_of(st.none(), DATES))
 def test_archive_filing_locations_and_requests(filed, category, content, file_name, order_no, title, cabinet, shelf,
                                                box, kind, purpose, until):
