@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from jewelryorders.services import audit
 from jewelryorders.services.archive import filing, requests
-from jewelryorders.services.delivery import shipments
+from jewelryorders.services.delivery import aftersales, shipments
 from jewelryorders.services.delivery.shipments import PackageInput, ShipmentInput
 from jewelryorders.services.errors import DomainError
 from jewelryorders.services.ledger import entries as ledger
@@ -189,6 +189,34 @@ def test_delivery_shipment_and_delivery(shipping, qty, description, weight, seal
         _call(w, lambda: shipments.record_delivery(w["db"], w["admin"], made.id, delivered_on, receiver))
 
 
+@pytest.fixture
+def delivered(shipping):
+    w = shipping
+    made = shipments.create_shipment(w["db"], w["admin"], ShipmentInput(
+        order_id=w["order"].id, quantities={w["line"]: 50}, packages=[PackageInput("box", "850.5", "S")],
+        carrier="SF", insured_value="1000", shipped_on=TODAY))
+    shipments.record_delivery(w["db"], w["admin"], made.id, TODAY, "Ms Chen")
+    return w
+
+
+@PARTS
+@given(kind=st.one_of(st.sampled_from(["repair", "complaint"]), ANY_TEXT, WRONG_TYPES),
+       via=st.one_of(st.just("phone"), ANY_TEXT, WRONG_TYPES), words=ANY_TEXT, owner=ID,
+       due=st.one_of(st.none(), DATES),
+       received=st.one_of(st.none(), DATES), order=st.one_of(st.none(), ID), certificate=ANY_TEXT)
+def test_after_sales_cases(delivered, kind, via, words, owner, due, received, order, certificate):
+    w = delivered
+    data = aftersales.CaseInput(kind, via, words, _own(owner, w["admin"].user_id), due, received_on=received,
+                                order_id=_own(order, w["order"].id), certificate_no=certificate)
+    made = _call(w, lambda: aftersales.open_case(w["db"], w["admin"], data))
+    if made is not None:
+        assert aftersales.get_case(w["db"], made.id).id == made.id
+
+
+def _own(value, own_id):
+    return own_id if value == "own" else value
+
+
 # ---- archive -------------------------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -242,6 +270,9 @@ def test_the_parts_accept_valid_values(sheet, ledger_order, shipping, filed):
         order_id=shipping["order"].id, quantities={shipping["line"]: 50}, packages=[PackageInput("box", "850.5", "S")],
         carrier="SF", insured_value="1000", shipped_on=TODAY))
     shipments.record_delivery(db, admin, shipped.id, TODAY, "Ms Chen")
+    assert aftersales.open_case(db, admin, aftersales.CaseInput("repair", "phone", "prong loose", admin.user_id,
+                                                                TODAY + dt.timedelta(days=7),
+                                                                order_id=shipping["order"].id))
     assert filing.file_document(db, admin, category="signed_contract", content=b"x", file_name="a.pdf")
     filing.set_location(db, admin, filed["doc"], "A", "1", "2")
     assert requests.request_access(db, filed["asker"], filed["doc"], "read", "audit", TODAY + dt.timedelta(days=5))
