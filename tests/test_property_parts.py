@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jewelryorders.services import audit
-from jewelryorders.services.archive import filing, requests
+from jewelryorders.services.archive import filing, loans, requests
 from jewelryorders.services.delivery import aftersales, shipments
 from jewelryorders.services.delivery.shipments import PackageInput, ShipmentInput
 from jewelryorders.services.errors import DomainError
@@ -247,9 +247,29 @@ def test_archive_filing_locations_and_requests(filed, category, content, file_na
     _call(w, lambda: requests.request_access(w["db"], w["asker"], w["doc"], kind, purpose, until))
 
 
+@pytest.fixture
+def granted(filed, make_user):
+    w = filed
+    db = w["db"]
+    keeper = make_user("archive", "clerk", "keeper")
+    req = requests.request_access(db, w["asker"], w["doc"], "borrow", "show to the customer",
+                                  TODAY + dt.timedelta(days=2))
+    requests.decide_request(db, make_user("production", "department_head", "prodhead"), req, True, "ok")
+    requests.grant_request(db, keeper, req)
+    return {**w, "keeper": keeper, "request": req}
+
+
+@PARTS
+@given(request=ID, due=st.one_of(st.none(), DATES, WRONG_TYPES), document=ID, note=st.one_of(ANY_TEXT, WRONG_TYPES))
+def test_archive_loans(granted, request, due, document, note):
+    w = granted
+    _call(w, lambda: loans.hand_out(w["db"], w["keeper"], _own(request, w["request"]), due))
+    _call(w, lambda: loans.return_document(w["db"], w["keeper"], _own(document, w["doc"]), note))
+
+
 # ---- anchors: sound values succeed for the acting users, so the refusals above come from the values ------------------
 
-def test_the_parts_accept_valid_values(sheet, ledger_order, shipping, filed):
+def test_the_parts_accept_valid_values(sheet, ledger_order, shipping, filed, granted):
     w = sheet
     db, admin = w["db"], w["admin"]
     ledger.record_start(db, w["worker"], w["sheet"])
@@ -276,4 +296,6 @@ def test_the_parts_accept_valid_values(sheet, ledger_order, shipping, filed):
     assert filing.file_document(db, admin, category="signed_contract", content=b"x", file_name="a.pdf")
     filing.set_location(db, admin, filed["doc"], "A", "1", "2")
     assert requests.request_access(db, filed["asker"], filed["doc"], "read", "audit", TODAY + dt.timedelta(days=5))
+    assert loans.hand_out(db, granted["keeper"], granted["request"], TODAY + dt.timedelta(days=2))
+    loans.return_document(db, granted["keeper"], filed["doc"], "back in box 07")
     assert audit.verify_chain(db).ok
