@@ -81,7 +81,7 @@ def file_document(db: Database, actor: Actor, *, category: str, path: str | Path
     """A user files another document (a scanned signed contract, a customer letter) with a category; returns its id."""
     require(actor, "archive.file")
     problems = Problems()
-    if category not in DOCUMENT_CATEGORIES:
+    if not isinstance(category, str) or category not in DOCUMENT_CATEGORIES:
         problems.add("category", _("Choose a category for the document."))
     title = text(problems, "title", _("Title"), title, max_len=255)
     note = text(problems, "note", _("Note"), note, max_len=2000)
@@ -89,7 +89,7 @@ def file_document(db: Database, actor: Actor, *, category: str, path: str | Path
              (("cabinet", _("Cabinet"), cabinet), ("shelf", _("Shelf"), shelf), ("box", _("Box"), box))]
     if path is not None:
         file_name, content = read_file_for_store(path)
-    if content is None or not file_name:
+    if not isinstance(content, bytes) or not file_name or not isinstance(file_name, str):
         problems.add("file", _("Choose the file to file."))
     elif not content:
         problems.add("file", _("The file {file} is empty (0 bytes); nothing to file.", file=file_name))

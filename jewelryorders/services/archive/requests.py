@@ -73,7 +73,7 @@ def _live_document(s, document_id: int) -> Document:
 def request_access(db: Database, actor: Actor, document_id: int, kind: str, purpose: str, until: object) -> int:
     """File an access request (read) or borrowing request (borrow); returns its id. Anyone may ask."""
     problems = Problems()
-    if kind not in REQUEST_KINDS:
+    if not isinstance(kind, str) or kind not in REQUEST_KINDS:
         problems.add("kind", _("Choose whether to read the document or borrow the paper original."))
     purpose = text(problems, "purpose", _("Purpose"), purpose, required=True, max_len=1000)
     day = parse_date(problems, "until", _("Until"), until, required=True)

@@ -183,9 +183,9 @@ def open_case(db: Database, actor: Actor, data: CaseInput) -> CaseView:
     require(actor, "aftersales.edit")
     with unit_of_work(db) as s:
         p = Problems()
-        if data.kind not in CASE_KINDS:
+        if not isinstance(data.kind, str) or data.kind not in CASE_KINDS:
             p.add("kind", _("Choose the kind of case from the list."))
-        if data.received_via not in UPDATE_CHANNELS:
+        if not isinstance(data.received_via, str) or data.received_via not in UPDATE_CHANNELS:
             p.add("received_via", _("Choose how the case was received from the list."))
         words = text(p, "customer_words", _("What the customer says"), data.customer_words, required=True,
                      max_len=LONG_TEXT)

@@ -315,7 +315,7 @@ def create_shipment(db: Database, actor: Actor, data: ShipmentInput) -> Shipment
                               stage=stages.stage_label(order.stage)))
         p = Problems()
         carrier = text(p, "carrier", _("Carrier"), data.carrier, required=True, max_len=120)
-        if data.service not in SHIPPING_SERVICES:
+        if not isinstance(data.service, str) or data.service not in SHIPPING_SERVICES:
             p.add("service", _("Choose a shipping service from the list."))
         tracking = text(p, "tracking_no", _("Tracking no."), data.tracking_no, max_len=60)
         insured = decimal_value(p, "insured_value", _("Insured value"), data.insured_value or "0", places=2,
@@ -358,7 +358,7 @@ def create_shipment(db: Database, actor: Actor, data: ShipmentInput) -> Shipment
         if not data.packages:
             p.add("packages", _("A shipment needs at least one package."))
         packages = []
-        for i, pk in enumerate(data.packages, start=1):
+        for i, pk in enumerate(data.packages or [], start=1):
             contents = text(p, f"package_{i}_contents", _("Contents of package {n}", n=i), pk.contents,
                             required=True, max_len=2000)
             weight = grams_to_mg(p, f"package_{i}_weight", _("Gross weight of package {n} (g)", n=i),

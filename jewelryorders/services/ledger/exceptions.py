@@ -100,9 +100,9 @@ def _load(session, number: str, lock: bool = False) -> ProductionException:
 def record_exception(db: Database, actor: Actor, data: ExceptionInput) -> ExceptionView:
     require(actor, "ledger.exceptions")
     problems = Problems()
-    if data.kind not in EXCEPTION_KINDS:
+    if not isinstance(data.kind, str) or data.kind not in EXCEPTION_KINDS:
         problems.add("kind", _("Choose the kind of exception."))
-    if data.severity not in SEVERITIES:
+    if not isinstance(data.severity, str) or data.severity not in SEVERITIES:
         problems.add("severity", _("Choose the severity."))
     description = text(problems, "description", _("Description"), data.description, required=True,
                        max_len=LONG_TEXT)
@@ -118,15 +118,16 @@ def record_exception(db: Database, actor: Actor, data: ExceptionInput) -> Except
     except (TypeError, ValueError):
         problems.add("impact_days", _("Impact in days is a whole number from 0 to 365."))
         impact = 0
-    if not data.order_no.strip() and not data.workshop_id:
+    order_no = str(data.order_no or "").strip()   # a wrong type is refused as an unknown order, not a crash
+    if not order_no and not data.workshop_id:
         problems.add("order_no", _("Name the order or the workshop the exception is about."))
     problems.raise_if_any()
     with unit_of_work(db) as s:
         order_id = None
-        if data.order_no.strip():
-            order_id = s.scalar(select(Order.id).where(Order.order_no == data.order_no.strip().upper()))
+        if order_no:
+            order_id = s.scalar(select(Order.id).where(Order.order_no == order_no.upper()))
             if order_id is None:
-                raise NotFound(_("Order {order_no} does not exist.", order_no=data.order_no.strip()))
+                raise NotFound(_("Order {order_no} does not exist.", order_no=order_no))
         if data.workshop_id and s.get(Workshop, data.workshop_id) is None:
             raise NotFound(_("Workshop {id} does not exist.", id=data.workshop_id))
         e = ProductionException(
@@ -150,7 +151,7 @@ def add_notification(db: Database, actor: Actor, exception_no: str, *, method: s
     """The customer was told that the delivery may slip."""
     require(actor, "ledger.notify")
     problems = Problems()
-    if method not in NOTIFY_METHODS:
+    if not isinstance(method, str) or method not in NOTIFY_METHODS:
         problems.add("method", _("Choose how the customer was told."))
     by = text(problems, "notified_by", _("Told by"), notified_by, required=True, max_len=100)
     response = text(problems, "customer_response", _("Customer's response"), customer_response, max_len=LONG_TEXT)

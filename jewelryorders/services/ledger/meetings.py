@@ -176,7 +176,7 @@ def hold_meeting(db: Database, actor: Actor, data: MeetingInput) -> MeetingView:
     require(actor, "ledger.meetings")
     problems = Problems()
     day = parse_date(problems, "held_on", _("Meeting date"), data.held_on, required=True)
-    if data.kind not in MEETING_KINDS:
+    if not isinstance(data.kind, str) or data.kind not in MEETING_KINDS:
         problems.add("kind", _("A meeting is weekly or biweekly."))
     notes = text(problems, "notes", _("Notes"), data.notes, max_len=LONG_TEXT)
     reports = {}
@@ -225,7 +225,7 @@ def add_action(db: Database, actor: Actor, meeting_no: str, data: ActionInput) -
     due = parse_date(problems, "due_on", _("Due date"), data.due_on, required=True)
     problems.raise_if_any()
     with unit_of_work(db) as s:
-        m = s.scalar(select(Meeting).where(Meeting.meeting_no == meeting_no.strip().upper()))
+        m = s.scalar(select(Meeting).where(Meeting.meeting_no == str(meeting_no or "").strip().upper()))
         if m is None:
             raise NotFound(_("No meeting has the number {number}.", number=meeting_no))
         if s.get(User, data.owner_id) is None:
@@ -244,7 +244,7 @@ def set_action_state(db: Database, actor: Actor, action_id: int, state: str, not
                      expected_version: int | None = None) -> ActionView:
     """Close (done / cancelled) or reopen an action item: its owner, or whoever holds the meetings."""
     problems = Problems()
-    if state not in ACTION_STATES:
+    if not isinstance(state, str) or state not in ACTION_STATES:
         problems.add("state", _("Unknown state {state}.", state=state))
     note = text(problems, "note", _("Note"), note, max_len=LONG_TEXT)
     problems.raise_if_any()

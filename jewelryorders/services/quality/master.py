@@ -139,18 +139,18 @@ def create_standard_version(db: Database, actor: Actor, data: StandardInput) -> 
     title = text(p, "title", _("Title"), data.title, required=True)
     note = text(p, "change_note", _("Change note"), data.change_note, max_len=LONG_TEXT)
     effective = parse_date(p, "effective_from", _("Effective from"), data.effective_from, required=True)
-    if data.scope not in STANDARD_SCOPES:
+    if not isinstance(data.scope, str) or data.scope not in STANDARD_SCOPES:
         p.add("scope", _("Unknown scope {scope}.", scope=data.scope))
     product_type = text(p, "product_type", _("Product type"), data.product_type, max_len=20)
     material_kind = text(p, "material_kind", _("Material kind"), data.material_kind, max_len=12)
     if not data.characteristics:
         p.add("characteristics", _("A standard needs at least one characteristic."))
     chars: list[dict] = []
-    for i, c in enumerate(data.characteristics):
+    for i, c in enumerate(data.characteristics or []):
         f = f"characteristics[{i}]"
         name = text(p, f + ".name", _("Characteristic {n}", n=i + 1), c.name, required=True)
         label = name or _("Characteristic {n}", n=i + 1)
-        if c.kind not in CHARACTERISTIC_KINDS:
+        if not isinstance(c.kind, str) or c.kind not in CHARACTERISTIC_KINDS:
             p.add(f + ".kind", _("{field}: unknown kind {kind}.", field=label, kind=c.kind))
         nominal = _decimal(p, f + ".nominal", label, c.nominal)
         minus = _decimal(p, f + ".tol_minus", label, c.tol_minus)
@@ -300,7 +300,7 @@ def create_instrument(db: Database, actor: Actor, data: InstrumentInput) -> Inst
     p = Problems()
     code = text(p, "code", _("Code"), data.code, required=True, max_len=40).upper()
     name = text(p, "name", _("Name"), data.name, required=True)
-    if data.kind not in INSTRUMENT_KINDS:
+    if not isinstance(data.kind, str) or data.kind not in INSTRUMENT_KINDS:
         p.add("kind", _("Unknown instrument kind {kind}.", kind=data.kind))
     calibrated = parse_date(p, "last_calibrated", _("Last calibrated"), data.last_calibrated, required=True)
     interval = positive_int(p, "interval_days", _("Calibration interval (days)"), data.interval_days, maximum=3650)
