@@ -325,7 +325,7 @@ def close_case(db: Database, actor: Actor, case_id: int, data: ClosingInput, ver
         lesson = text(p, "lesson", _("Lesson learned"), data.lesson, max_len=LONG_TEXT)
         decision = text(p, "escalation_decision", _("Management's decision"), data.escalation_decision,
                         max_len=LONG_TEXT)
-        if data.satisfaction not in SATISFACTION:
+        if not isinstance(data.satisfaction, str) or data.satisfaction not in SATISFACTION:
             p.add("satisfaction", _("Choose the customer's answer from the list."))
         if c.kind == "complaint":
             if not data.satisfaction:

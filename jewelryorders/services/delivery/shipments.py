@@ -471,7 +471,7 @@ def record_customer_update(db: Database, actor: Actor, shipment_id: int, channel
     with unit_of_work(db) as s:
         sh = _load(s, shipment_id, lock=True)
         p = Problems()
-        if channel not in UPDATE_CHANNELS:
+        if not isinstance(channel, str) or channel not in UPDATE_CHANNELS:
             p.add("channel", _("Choose how the customer was told from the list."))
         said = text(p, "note", _("What the customer was told"), note, max_len=LONG_TEXT)
         when = told_at or clock.now()

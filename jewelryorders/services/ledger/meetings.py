@@ -181,7 +181,7 @@ def hold_meeting(db: Database, actor: Actor, data: MeetingInput) -> MeetingView:
     notes = text(problems, "notes", _("Notes"), data.notes, max_len=LONG_TEXT)
     reports = {}
     for dept, report in data.reports.items():
-        if dept not in DEPARTMENTS:
+        if not isinstance(dept, str) or dept not in DEPARTMENTS:
             problems.add("reports", _("Unknown department {department}.", department=dept))
         elif str(report or "").strip():
             reports[dept] = text(problems, "reports", _("Department report"), report, max_len=LONG_TEXT)

@@ -207,13 +207,13 @@ def _default_responsible(kind: str, sheet: TaskSheet | None) -> tuple[str, int |
 def record_inspection(db: Database, actor: Actor, data: InspectionInput) -> InspectionView:
     """Record an inspection with every characteristic's value; a failure opens an NCR in the same transaction;
     IQC releases or rejects the lot; FQC of the whole quantity (no NCR open) makes the order ready to ship."""
-    if data.kind not in INSPECTION_KINDS:
+    if not isinstance(data.kind, str) or data.kind not in INSPECTION_KINDS:
         raise ValidationError(_("Unknown inspection kind {kind}.", kind=data.kind), "kind")
     require(actor, KIND_PERMISSION[data.kind])
     p = Problems()
     note = text(p, "note", _("Note"), data.note, max_len=LONG_TEXT)
     where = text(p, "found_where", _("Where found"), data.found_where)
-    if data.sampling not in SAMPLING:
+    if not isinstance(data.sampling, str) or data.sampling not in SAMPLING:
         p.add("sampling", _("Unknown sampling {sampling}.", sampling=data.sampling))
     aql = text(p, "aql", _("AQL"), data.aql, max_len=8)
     if data.sampling == "aql" and not aql:

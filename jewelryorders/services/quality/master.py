@@ -155,7 +155,7 @@ def create_standard_version(db: Database, actor: Actor, data: StandardInput) -> 
         nominal = _decimal(p, f + ".nominal", label, c.nominal)
         minus = _decimal(p, f + ".tol_minus", label, c.tol_minus)
         plus = _decimal(p, f + ".tol_plus", label, c.tol_plus)
-        unit = (c.unit or "").strip()
+        unit = str(c.unit or "").strip()
         if unit not in MEASURE_UNITS:
             p.add(f + ".unit", _("{field}: unknown unit {unit}.", field=label, unit=unit))
         criterion = text(p, f + ".criterion", label, c.criterion, max_len=LONG_TEXT)
@@ -167,7 +167,8 @@ def create_standard_version(db: Database, actor: Actor, data: StandardInput) -> 
                                           "criterion.", field=label))
         elif not unit:
             p.add(f + ".unit", _("{field}: a nominal value needs its unit.", field=label))
-        if c.instrument_kind and c.instrument_kind not in INSTRUMENT_KINDS:
+        if c.instrument_kind and (not isinstance(c.instrument_kind, str)
+                                  or c.instrument_kind not in INSTRUMENT_KINDS):
             p.add(f + ".instrument_kind", _("{field}: unknown instrument kind {kind}.", field=label,
                                             kind=c.instrument_kind))
         chars.append(dict(seq=i + 1, kind=c.kind, name=name, nominal=nominal, tol_minus=minus, tol_plus=plus,
@@ -397,7 +398,7 @@ def set_control_point(db: Database, actor: Actor, routing_step_id: int, *, fai_r
     """What quality checks at one routing step (kept by quality, beside the routing, not in it)."""
     require(actor, "quality.control_points")
     p = Problems()
-    if frequency not in FREQUENCIES:
+    if not isinstance(frequency, str) or frequency not in FREQUENCIES:
         p.add("frequency", _("Unknown frequency {frequency}.", frequency=frequency))
     size = 0 if str(sample_size).strip() in ("", "0", "None") else (
         positive_int(p, "sample_size", _("Sample size"), sample_size, required=False, maximum=10000) or 0)

@@ -37,7 +37,7 @@ from .common import DEFAULT_REPEAT_THRESHOLD, REPEAT_THRESHOLD_SETTING
 def open_ncr_in(s: Session, actor: Actor, ins: Inspection, *, quantity: int, where: str, department: str,
                 person_id: int | None, defect_kind: str, description: str, batch: str) -> Ncr:
     """Open an NCR for a failed inspection inside its transaction."""
-    if department not in DEPARTMENTS:
+    if not isinstance(department, str) or department not in DEPARTMENTS:
         raise ValidationError(_("Unknown department {department}.", department=department), "responsible_department")
     ncr = Ncr(ncr_no=next_number(s, "ncr", clock.today().year), inspection_id=ins.id, order_id=ins.order_id,
               lot_id=ins.lot_id, task_sheet_id=ins.task_sheet_id, status="open", description=description[:LONG_TEXT],
@@ -76,7 +76,7 @@ def decide_disposition(db: Database, actor: Actor, ncr_id: int, disposition: str
     a concession needs the customer's approval written down; scrap records the metal recovered."""
     require(actor, "quality.disposition")
     p = Problems()
-    if disposition not in DISPOSITIONS:
+    if not isinstance(disposition, str) or disposition not in DISPOSITIONS:
         p.add("disposition", _("Choose rework, repair, scrap or concession."))
     note = text(p, "note", _("Reason"), note, required=True, max_len=LONG_TEXT)
     approval = text(p, "customer_approval", _("Customer's approval"), customer_approval, max_len=LONG_TEXT)
@@ -139,7 +139,7 @@ def record_corrective_action(db: Database, actor: Actor, ncr_id: int, *, method:
                              expected_version: int | None = None) -> "NcrView":
     require(actor, "quality.corrective")
     p = Problems()
-    if method not in ROOT_CAUSE_METHODS:
+    if not isinstance(method, str) or method not in ROOT_CAUSE_METHODS:
         p.add("method", _("Choose 5-why or free text."))
     if isinstance(root_cause, (list, tuple)):
         whys = [text(p, f"why[{i}]", _("Why {n}", n=i + 1), w, max_len=LONG_TEXT) for i, w in enumerate(root_cause)]
@@ -453,7 +453,7 @@ def repeat_offences(db: Database, by: str, *, date_from: dt.date | None = None,
                     date_to: dt.date | None = None) -> list[OffenceRow]:
     """NCRs counted per department, person, defect kind or month, most first (a Pareto table); the departments
     and persons at or over the factory's threshold are flagged."""
-    if by not in OFFENCE_GROUPS:
+    if not isinstance(by, str) or by not in OFFENCE_GROUPS:
         raise ValidationError(_("Count by department, person, defect or month."), "by")
     threshold = repeat_threshold(db)
     with read_session(db) as s:
