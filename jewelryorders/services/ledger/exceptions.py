@@ -90,7 +90,7 @@ def _view(session, e: ProductionException) -> ExceptionView:
 def _load(session, number: str, lock: bool = False) -> ProductionException:
     stmt = select(ProductionException).where(ProductionException.exception_no == (number or "").strip().upper())
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=ProductionException)
     e = session.scalar(stmt)
     if e is None:
         raise NotFound(_("No exception has the number {number}.", number=number))

@@ -249,7 +249,7 @@ def set_action_state(db: Database, actor: Actor, action_id: int, state: str, not
     note = text(problems, "note", _("Note"), note, max_len=LONG_TEXT)
     problems.raise_if_any()
     with unit_of_work(db) as s:
-        item = s.get(ActionItem, action_id, with_for_update=True)
+        item = s.get(ActionItem, action_id, with_for_update={"of": ActionItem})
         if item is None:
             raise NotFound(_("Action item {id} does not exist.", id=action_id))
         if item.owner_id != actor.user_id:

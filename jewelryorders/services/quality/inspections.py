@@ -226,7 +226,7 @@ def record_inspection(db: Database, actor: Actor, data: InspectionInput) -> Insp
         order = lot = sheet = ncr = None
         control_point = None
         if data.reinspects_ncr_id is not None:
-            ncr = s.get(Ncr, data.reinspects_ncr_id, with_for_update=True)
+            ncr = s.get(Ncr, data.reinspects_ncr_id, with_for_update={"of": Ncr})
             if ncr is None:
                 raise NotFound(_("NCR {id} does not exist.", id=data.reinspects_ncr_id))
             if ncr.status == "closed" or ncr.disposition not in ("rework", "repair"):
@@ -241,7 +241,7 @@ def record_inspection(db: Database, actor: Actor, data: InspectionInput) -> Insp
         if data.kind == "iqc":
             if data.lot_id is None:
                 raise ValidationError(_("Incoming inspection is of a lot: choose the lot."), "lot")
-            lot = s.get(Lot, data.lot_id, with_for_update=True)
+            lot = s.get(Lot, data.lot_id, with_for_update={"of": Lot})
             if lot is None:
                 raise NotFound(_("Lot {id} does not exist.", id=data.lot_id))
             if ncr is None and lot.status != "quarantined":

@@ -53,7 +53,7 @@ def open_ncr_in(s: Session, actor: Actor, ins: Inspection, *, quantity: int, whe
 
 
 def _load(s: Session, ncr_id: int, expected_version: int | None) -> Ncr:
-    ncr = s.get(Ncr, ncr_id, with_for_update=True)
+    ncr = s.get(Ncr, ncr_id, with_for_update={"of": Ncr})
     if ncr is None:
         raise NotFound(_("NCR {id} does not exist.", id=ncr_id))
     if expected_version is not None and ncr.version != expected_version:
@@ -117,7 +117,7 @@ def decide_disposition(db: Database, actor: Actor, ncr_id: int, disposition: str
         ncr.customer_approval = approval if disposition == "concession" else ""
         ncr.metal_recovered_mg = metal_mg
         if disposition == "concession" and ncr.lot_id:
-            lot = s.get(Lot, ncr.lot_id, with_for_update=True)
+            lot = s.get(Lot, ncr.lot_id, with_for_update={"of": Lot})
             if lot is not None and lot.status == "rejected":
                 from ..materials.stock import decide_lot_in
 

@@ -112,7 +112,7 @@ def set_price_policy(db: Database, actor: Actor, data: CurrencyPolicyInput) -> C
         p.add("metal", _("Give the price per gram of at least one metal."))
     p.raise_if_any()
     with unit_of_work(db) as s:
-        row = s.get(Setting, SETTING_KEY, with_for_update=True)
+        row = s.get(Setting, SETTING_KEY, with_for_update={"of": Setting})
         old = _parse(row.value if row is not None else None)
         new_policy = CurrencyPolicy(currency, labour, margin, prices)
         merged = PricePolicy({**old.by_currency, currency: new_policy})

@@ -746,7 +746,7 @@ def raise_credit_limit(db: Database, actor: Actor, order_id: int, new_limit: Dec
     with unit_of_work(db) as s:
         order = _load_order(s, order_id, lock=True)
         _require_stage(order, PRELIMINARY_STAGES, _("have its customer's credit limit raised in the review"))
-        customer = s.get(Customer, order.customer_id, with_for_update=True)
+        customer = s.get(Customer, order.customer_id, with_for_update={"of": Customer})
         old = Decimal(customer.credit_limit)
         if value <= old:
             raise ValidationError(_("The new credit limit {currency} {new} is not above the current limit {currency} "
