@@ -273,6 +273,7 @@ def test_optimise_dialog_searches_in_the_background_and_shows_before_and_after(q
     assert dialog.proposal is not None
     assert "Weighted lateness" in dialog.result_view.summary.text()
     assert dialog.accept_button.isVisible() and dialog.discard_button.isVisible()
+    dialog.wait_for_worker()
 
 
 def test_optimise_can_be_cancelled(qtbot, db, factory, contracted):
@@ -286,6 +287,7 @@ def test_optimise_can_be_cancelled(qtbot, db, factory, contracted):
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: dialog.proposal is not None, timeout=30_000)
     assert dialog.proposal.elapsed < 60
+    dialog.wait_for_worker()
 
 
 def test_workshops_dialog_refuses_a_workshop_without_capacity(qtbot, db, factory, errors):

@@ -132,6 +132,9 @@ class OptimiseWorker(QThread):
         self.sig_finished.emit(proposal)
 
 
+_RUNNING: set[QThread] = set()
+
+
 class OptimiseDialog(QDialog):
     """Choose the time limit, watch the best lateness so far, cancel at any time, then accept or discard."""
 
@@ -198,7 +201,11 @@ class OptimiseDialog(QDialog):
         self.seconds.setEnabled(False)
         self.status.setText(_("Searching …"))
         self.started = time.monotonic()
-        self.worker = OptimiseWorker(self.db, float(self.seconds.value()), self)
+        # No parent: a QThread destroyed while its run() is still returning aborts the process, so the worker
+        # is kept alive by _RUNNING until its thread has ended, whenever the dialog itself goes away.
+        self.worker = OptimiseWorker(self.db, float(self.seconds.value()), None)
+        _RUNNING.add(self.worker)
+        self.worker.finished.connect(lambda worker=self.worker: _RUNNING.discard(worker))
         self.worker.sig_progress.connect(self._on_progress)
         self.worker.sig_finished.connect(self._on_finished)
         self.worker.sig_failed.connect(self._on_failed)
