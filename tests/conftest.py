@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never read or write the user's own settings, data or cache folders (QSettings, the default database), and
+# parallel workers (pytest-xdist) never share them: each test process gets its own, inherited by its subprocesses.
+_PRIVATE_HOME = tempfile.mkdtemp(prefix="jewelryorders-tests-")
+for _variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+    os.environ[_variable] = os.path.join(_PRIVATE_HOME, _variable.lower())
 
 import pytest  # noqa: E402
 
 from jewelryorders.db import open_database  # noqa: E402
 from jewelryorders.i18n import set_language  # noqa: E402
 
-PG_URL = os.environ.get("JEWELRYORDERS_TEST_PG_URL")
+def _worker_pg_url(url: str | None) -> str | None:
+    """Each pytest-xdist worker gets its own PostgreSQL schema, so workers never drop each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3Dw_{worker}"
+
+
+PG_URL = _worker_pg_url(os.environ.get("JEWELRYORDERS_TEST_PG_URL"))
+PG_SCHEMA = "w_" + os.environ["PYTEST_XDIST_WORKER"] if os.environ.get("PYTEST_XDIST_WORKER") else "public"
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 
 
@@ -62,8 +77,8 @@ def _reset_postgres(url: str) -> None:
 
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
     engine.dispose()
 
 

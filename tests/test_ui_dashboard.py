@@ -146,3 +146,30 @@ def test_horizontal_bars_list_the_first_category_on_top_and_clicks_name_the_righ
     view.bar_sets[0].clicked.emit(0)  # the bottom bar: C
     assert clicked == [2]
     assert view.bar_sets[0].isBarSelected(1)  # B is marked
+
+
+@pytest.mark.parametrize("counts, top, ticks", [((1, 0, 1), 2, 3), ((2, 1), 3, 4), ((3, 1), 5, 6), ((7, 2), 10, 6),
+                                                ((22, 3), 25, 6)])
+def test_a_count_axis_ticks_only_whole_numbers(qtbot, counts, top, ticks):
+    from jewelryorders.services.dashboard.registry import CHART_BAR, Chart, Series
+    from jewelryorders.ui.dashboard.charts import FigureChartView
+
+    view = FigureChartView()
+    qtbot.addWidget(view)
+    view.show_chart(Chart(CHART_BAR, tuple("ABC"[:len(counts)]), (Series("n", tuple(float(c) for c in counts)),)))
+    axis = next(a for a in view.chart().axes() if hasattr(a, "tickCount"))
+    assert (axis.max(), axis.tickCount()) == (top, ticks)
+    step = axis.max() / (axis.tickCount() - 1)
+    assert step == int(step), "a count axis labels 0.5 orders"
+    assert axis.labelFormat() == "%d"
+
+
+def test_a_weight_axis_keeps_its_fractions(qtbot):
+    from jewelryorders.services.dashboard.registry import CHART_BAR, Chart, Series
+    from jewelryorders.ui.dashboard.charts import FigureChartView
+
+    view = FigureChartView()
+    qtbot.addWidget(view)
+    view.show_chart(Chart(CHART_BAR, ("A", "B"), (Series("g", (0.35, 1.2)),), unit="g"))
+    axis = next(a for a in view.chart().axes() if hasattr(a, "tickCount"))
+    assert axis.max() == 2.0 and axis.labelFormat() == "%.1f"

@@ -45,6 +45,23 @@ def tick_count(top: float) -> int:
     return 5
 
 
+def value_axis_scale(peak: float, whole: bool) -> tuple[float, int]:
+    """The value axis's top and tick count for data peaking at `peak`.
+
+    Counts (`whole`) are never labelled 0.5 or 2.5 orders: their top is a whole number and, up to 5, every whole
+    number gets its tick."""
+    import math
+
+    top = _nice_max(peak * 1.08)
+    if whole:
+        top = float(max(1, math.ceil(top - 1e-9)))
+        if top <= 5:
+            return top, int(top) + 1
+        while all(abs(top / steps - round(top / steps)) > 1e-9 for steps in (4, 5, 2)):
+            top += 1
+    return top, tick_count(top)
+
+
 class FigureChartView(QChartView):
     """One figure's chart; `sig_category_clicked(index)` when a bar (or a line's point) is clicked."""
 
@@ -86,7 +103,9 @@ class FigureChartView(QChartView):
         if self.reversed:
             marked, names, limit = marked[::-1], names[::-1], limit[::-1]
             values = [vs[::-1] for vs in values]
-        top = _nice_max(max([v for vs in values for v in vs] + limit + [0.0]) * 1.08)
+        plotted = [v for vs in values for v in vs] + limit
+        whole = not data.percent and all(float(v).is_integer() for v in plotted)
+        top, ticks = value_axis_scale(max(plotted + [0.0]), whole)
         category_axis = QBarCategoryAxis()
         category_axis.append(names)
         category_axis.setTruncateLabels(False)
@@ -95,8 +114,8 @@ class FigureChartView(QChartView):
         category_axis.setLabelsFont(font)
         value_axis = QValueAxis()
         value_axis.setRange(0, top)
-        value_axis.setLabelFormat("%d%%" if data.percent else ("%d" if top >= 4 else "%.1f"))
-        value_axis.setTickCount(tick_count(top))
+        value_axis.setLabelFormat("%d%%" if data.percent else ("%d" if whole or top >= 4 else "%.1f"))
+        value_axis.setTickCount(ticks)
         if data.unit:
             value_axis.setTitleText(data.unit)
         if data.kind == CHART_LINE:

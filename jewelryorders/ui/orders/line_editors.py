@@ -355,7 +355,7 @@ class StonesDialog(QDialog):
         self.table.setCellWidget(row, 0, combo)
         for column, text in ((1, stone.count), (2, stone.carat)):
             item = QTableWidgetItem(text)
-            item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(row, column, item)
 
     def remove_current(self) -> None:
