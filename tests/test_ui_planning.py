@@ -96,7 +96,7 @@ def test_planner_proposes_and_releases_from_the_tab(qtbot, db, factory, contract
     tab.actions[ACTION_PROPOSE].trigger()
     assert errors == []
     assert tab.panel.plan is not None and tab.panel.plan.status == "draft"
-    assert tab.panel.steps.rowCount() == 8
+    assert tab.panel.steps.rowCount() == 7
     assert {b.order_id for b in tab.gantt.bars()} == {order_id}
     assert tab.actions[ACTION_RELEASE].isEnabled()
 
@@ -320,7 +320,7 @@ def test_routings_dialog_edits_steps_and_refuses_zero_hours(qtbot, db, factory, 
     ctx = UiContext(db, factory.planner, "Golden Luck")
     dialog = RoutingsDialog(ctx)
     qtbot.addWidget(dialog)
-    assert dialog.steps.rowCount() == 8
+    assert dialog.steps.rowCount() == 7
     dialog.steps.setCurrentCell(4, 0)
     dialog.up.click()
     dialog.steps.item(0, 3).setText("0")
