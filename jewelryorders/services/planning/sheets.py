@@ -202,8 +202,9 @@ def standard_box_text(standard: QualityStandard | None, code: str, lang: str) ->
         return tr("Quality standard {code} has no version in force yet: ask the technical department.", lang,
                   code=code), ""
     # The characteristics run on as one paragraph, so the small box holds as many as it can.
-    return (f"{standard.code} v{standard.version_no} — {standard.title}\n"
-            + ";  ".join(characteristic_text(c, lang) for c in standard.characteristics)), tr("… see standard {code} v{n}", lang, code=standard.code, n=standard.version_no)
+    text = (f"{standard.code} v{standard.version_no} — {standard.title}\n"
+            + ";  ".join(characteristic_text(c, lang) for c in standard.characteristics))
+    return text, tr("… see standard {code} v{n}", lang, code=standard.code, n=standard.version_no)
 
 
 def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
