@@ -225,3 +225,32 @@ def test_migration_0015_links_free_text_that_names_a_standard_and_keeps_other_te
     with db.read_session() as s:
         step = s.scalar(select(PlanStep).where(PlanStep.plan_id == plan.id, PlanStep.name == "Plating"))
         assert step.routing_step_id is None
+
+
+def test_a_step_merged_from_two_routings_keeps_the_routing_step_with_the_control_point(
+        db, admin, make_user, sales, customer, factory):
+    from jewelryorders.services import styles
+    from jewelryorders.services.orders import intake as orders
+
+    from .conftest import order_input
+    from .planning_support import sign_contract
+
+    ring = master.get_routing(db, factory.routing_id)
+    pendant = master.create_routing(db, factory.planner, master.RoutingInput("pendant", "Pendant routing", [
+        master.RoutingStepInput(s.name, s.workshop_id, s.hours_per_piece, s.hours_per_batch, s.loss_allowance_pct,
+                                s.checklist_needs) for s in ring.steps]))
+    styles.create_style(db, factory.technical, "P-18K-001", "Pendant 1", "pendant", "Au750", 30, is_new_style=False)
+    setting = next(s for s in pendant.steps if s.name == "Stone setting")
+    quality.set_control_point(db, factory.technical, setting.id, fai_required=True, ipqc=False)
+    data = order_input(customer.id, lines=2)
+    data.lines[1].style_code = "P-18K-001"
+    order_id = orders.create_order(db, sales, data).id
+    sign_contract(db, admin, make_user, sales, order_id)
+    plan = plans.propose_plan(db, factory.planner, order_id)
+    with db.read_session() as s:
+        steps = {st.name: st for st in s.scalars(select(PlanStep).where(PlanStep.plan_id == plan.id))}
+        assert len(steps) == len(ring.steps)
+        assert steps["Stone setting"].routing_step_id == setting.id
+        assert quality.control_point_of_plan_step(s, steps["Stone setting"]).fai_required
+        # Without a control point either way, the first line's routing gives the step.
+        assert steps["Casting"].routing_step_id == next(s.id for s in ring.steps if s.name == "Casting")

@@ -372,8 +372,10 @@ def _merged_steps(session: Session, order: Order, routing_for_style: Mapping[str
                 order_keys.insert(position, key)
                 merged[key] = {"name": rstep.name, "workshop_id": rstep.workshop_id, "work_minutes": 0,
                                "loss_allowance_pct": Decimal("0"), "needs": set(), "process": [], "quality": [],
-                               "routing_step_id": rstep.id}
+                               "routing_step_ids": []}
             entry = merged[key]
+            if rstep.id not in entry["routing_step_ids"]:
+                entry["routing_step_ids"].append(rstep.id)
             entry["loss_allowance_pct"] = max(entry["loss_allowance_pct"], rstep.loss_allowance_pct)
             entry["needs"].update(needs_of(rstep.checklist_needs))
             for field_name, value in (("process", rstep.process_requirements), ("quality", rstep.standard_code)):
@@ -383,6 +385,17 @@ def _merged_steps(session: Session, order: Order, routing_for_style: Mapping[str
         for rstep in chosen[line.style_code].steps:
             merged[(rstep.name, rstep.workshop_id)]["work_minutes"] += (
                 piece_minutes(rstep.seconds_per_piece, line.quantity) + rstep.minutes_per_batch)
+    # A step merged from several routings keeps the routing step whose control point asks most (a first article
+    # before an in-process check before none), so no check is lost; otherwise the first routing's step.
+    from ...models.quality import ControlPoint
+
+    all_ids = [i for entry in merged.values() for i in entry["routing_step_ids"]]
+    points = {cp.routing_step_id: cp for cp in session.scalars(
+        select(ControlPoint).where(ControlPoint.routing_step_id.in_(all_ids)))} if all_ids else {}
+    for entry in merged.values():
+        ids = entry.pop("routing_step_ids")
+        entry["routing_step_id"] = min(ids, key=lambda i: (
+            not (points.get(i) and points[i].fai_required), not (points.get(i) and points[i].ipqc), ids.index(i)))
     return [merged[key] for key in order_keys]
 
 
