@@ -58,6 +58,13 @@ def test_a_routing_step_names_a_standard_by_code_and_the_plan_step_keeps_the_ver
     assert ("QS-POLISH", "Polished ring") in master.standard_choices(db)
     with pytest.raises(ValidationError, match="no quality standard QS-NONE"):
         _link(db, factory, "Polishing", "QS-NONE")
+    # An incoming-material standard is quality's, for IQC: not a routing step's.
+    quality.create_standard_version(db, factory.technical, quality.StandardInput(
+        "QS-GRAIN", "Au750 grain", TODAY, [quality.CharacteristicInput("appearance", "Clean", criterion="no oxide")],
+        scope="material", material_kind="metal"))
+    assert [code for code, _title in master.standard_choices(db)] == ["QS-POLISH"]
+    with pytest.raises(ValidationError, match="no quality standard QS-GRAIN"):
+        _link(db, factory, "Polishing", "QS-GRAIN")
 
     order_id = contracted(quantity=10)
     plan = plans.propose_plan(db, factory.planner, order_id)

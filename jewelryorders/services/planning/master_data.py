@@ -356,7 +356,8 @@ def _clean_routing(s: Session, data: RoutingInput, routing_id: int | None) -> tu
     if len(data.steps) > MAX_STEPS:
         p.add("steps", _("A routing can have at most {n} steps.", n=MAX_STEPS))
     workshops = {w.id: w for w in s.scalars(select(Workshop))}
-    standard_codes = set(s.scalars(select(QualityStandard.code).distinct()))
+    standard_codes = set(s.scalars(select(QualityStandard.code).where(QualityStandard.scope == "product")
+                                   .distinct()))
     own_ids = set(s.scalars(select(RoutingStep.id).where(RoutingStep.routing_id == routing_id))) \
         if routing_id is not None else set()
     seen_ids: set[int | None] = set()
