@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-
 import pytest
 from PySide6.QtWidgets import QComboBox
 
@@ -33,7 +31,8 @@ def _standard(code: str, title: str) -> quality.StandardInput:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_TW"])
-def test_the_routing_editor_chooses_a_standard_and_keeps_the_steps_through_a_move(qtbot, db, factory, errors, lang):
+def test_the_routing_editor_chooses_a_standard_and_keeps_the_steps_through_a_move(qtbot, db, factory, errors, lang,
+                                                                                  tmp_path):
     quality.create_standard_version(db, factory.technical, _standard("QS-POLISH", "拋光 Polished ring"))
     quality.create_standard_version(db, factory.technical, _standard("QS-SET", "鑲石 Stone setting"))
     before = {s.name: s.id for s in planning_master.get_routing(db, factory.routing_id).steps}
@@ -54,8 +53,7 @@ def test_the_routing_editor_chooses_a_standard_and_keeps_the_steps_through_a_mov
         bar = dialog.steps.horizontalScrollBar()
         bar.setValue(bar.maximum())
         qtbot.wait(50)
-        Path("/tmp/s4").mkdir(exist_ok=True)
-        dialog.grab().save(f"/tmp/s4/routing_editor_{lang}.png")
+        dialog.grab().save(str(tmp_path / f"routing_editor_{lang}.png"))
         dialog.save_button.click()
     finally:
         set_language("en")
