@@ -37,7 +37,6 @@ RING_STEPS = [
     ("Stone setting", "0.3", "0", ("materials", "training")),
     ("Polishing", "0.15", "0", ()),
     ("Plating", "0.02", "1", ("equipment",)),
-    ("Final QC", "0.05", "0.5", ()),
 ]
 
 
@@ -64,8 +63,8 @@ def build_factory(db, admin, make_user, sales, benches: int = 2) -> Factory:
                                                           supervisor_id=worker.user_id))
         workshops[name] = info.id
     routing = create_routing(db, planner, RoutingInput("ring", "Ring routing", [
-        RoutingStepInput(name, workshops[name], piece, batch, "1.5", needs, f"{name}: follow the drawing",
-                         f"{name}: no defects visible at 10×") for name, piece, batch, needs in RING_STEPS]))
+        RoutingStepInput(name, workshops[name], piece, batch, "1.5", needs, f"{name}: follow the drawing")
+        for name, piece, batch, needs in RING_STEPS]))
     for i in range(1, 4):
         styles.create_style(db, technical, f"R-18K-{i:03d}", f"Ring {i}", "ring", "Au750", 30, is_new_style=False)
     return Factory(planner, worker, technical, purchasing, sales, workshops, routing.id)

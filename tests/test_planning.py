@@ -183,8 +183,8 @@ def test_a_change_after_release_needs_a_reason_and_makes_a_new_version(db, facto
     order_id = contracted()
     plan = _released(db, factory, order_id)
     sheets = [s.sheet_no for s in plan.steps]
-    qc = plan.step(8)
-    later = _change(qc, qc.start + ONE_DAY, qc.end + ONE_DAY)
+    last = plan.step(7)  # the routing's last step (plating)
+    later = _change(last, last.start + ONE_DAY, last.end + ONE_DAY)
     with pytest.raises(ValidationError) as err:
         planning.change_steps(db, factory.planner, plan.id, [later], today=MONDAY)
     assert "say why it changes" in str(err.value)
@@ -193,11 +193,11 @@ def test_a_change_after_release_needs_a_reason_and_makes_a_new_version(db, facto
                                     today=MONDAY)
     assert outcome.new_version and outcome.plan.version_no == 2 and outcome.plan.status == "released"
     assert _plans(db, order_id) == [(1, "superseded", ""), (2, "released", "QC inspector on leave")]
-    assert outcome.plan.step(8).start == qc.start + ONE_DAY
+    assert outcome.plan.step(7).start == last.start + ONE_DAY
     # The sheets at the benches keep their numbers and follow their steps into the new version.
     assert [s.sheet_no for s in outcome.plan.steps] == sheets
     old = planning.get_plan_version(db, plan.id, MONDAY)
-    assert old.status == "superseded" and old.step(8).start == qc.start
+    assert old.status == "superseded" and old.step(7).start == last.start
     history = planning.plan_history(db, order_id)
     assert [(h.version_no, h.change_reason) for h in history] == [(2, "QC inspector on leave"), (1, "")]
 
@@ -205,16 +205,16 @@ def test_a_change_after_release_needs_a_reason_and_makes_a_new_version(db, facto
 def test_moving_a_bar_is_checked_like_the_gantt_and_saved(db, factory, contracted):
     order_id = contracted()
     plan = planning.propose_plan(db, factory.planner, order_id, today=MONDAY)
-    qc = plan.step(8)
-    key = qc.key
-    bad = planning_gantt.check_move(db, key, plan.step(7).start, plan.step(7).start, today=MONDAY)
+    last = plan.step(7)  # the routing's last step (plating)
+    key = last.key
+    bad = planning_gantt.check_move(db, key, plan.step(6).start, plan.step(6).start, today=MONDAY)
     assert not bad.ok and any("the step before it" in e for e in bad.errors)
-    good = planning_gantt.check_move(db, key, qc.start + ONE_DAY, qc.end + ONE_DAY, actor=factory.planner,
+    good = planning_gantt.check_move(db, key, last.start + ONE_DAY, last.end + ONE_DAY, actor=factory.planner,
                                      today=MONDAY)
     assert good.ok
-    assert not planning_gantt.check_move(db, key, qc.start, qc.end, actor=factory.sales, today=MONDAY).ok
-    outcome = planning.move_step(db, factory.planner, key, qc.start + ONE_DAY, qc.end + ONE_DAY, today=MONDAY)
-    assert outcome.plan.step(8).start == qc.start + ONE_DAY
+    assert not planning_gantt.check_move(db, key, last.start, last.end, actor=factory.sales, today=MONDAY).ok
+    outcome = planning.move_step(db, factory.planner, key, last.start + ONE_DAY, last.end + ONE_DAY, today=MONDAY)
+    assert outcome.plan.step(7).start == last.start + ONE_DAY
 
 
 # ---- releasing, task sheets, checklist, running steps -------------------------------------------------------------
@@ -499,12 +499,12 @@ def test_gantt_pdf_lists_the_orders(db, factory, contracted, tmp_path):
 def test_steps_of_a_superseded_plan_cannot_be_changed(db, factory, contracted):
     order_id = contracted()
     plan = _released(db, factory, order_id)
-    qc = plan.step(8)
-    planning.change_steps(db, factory.planner, plan.id, [_change(qc, qc.start + ONE_DAY, qc.end + ONE_DAY)],
+    last = plan.step(7)  # the routing's last step (plating)
+    planning.change_steps(db, factory.planner, plan.id, [_change(last, last.start + ONE_DAY, last.end + ONE_DAY)],
                           reason="moved", today=MONDAY)
     with pytest.raises(ConcurrentEditError):
-        planning.change_steps(db, factory.planner, plan.id, [_change(qc, qc.start + ONE_DAY * 2,
-                                                                     qc.end + ONE_DAY * 2)], reason="x", today=MONDAY)
+        planning.change_steps(db, factory.planner, plan.id, [_change(last, last.start + ONE_DAY * 2,
+                                                                     last.end + ONE_DAY * 2)], reason="x", today=MONDAY)
     with db.read_session() as s:
         assert s.scalar(select(func.count(TaskSheet.id)).where(TaskSheet.order_id == order_id)) == len(RING_STEPS)
         assert s.scalar(select(func.count(PlanStep.id))) == 2 * len(RING_STEPS)

@@ -96,7 +96,7 @@ def test_planner_proposes_and_releases_from_the_tab(qtbot, db, factory, contract
     tab.actions[ACTION_PROPOSE].trigger()
     assert errors == []
     assert tab.panel.plan is not None and tab.panel.plan.status == "draft"
-    assert tab.panel.steps.rowCount() == 8
+    assert tab.panel.steps.rowCount() == 7
     assert {b.order_id for b in tab.gantt.bars()} == {order_id}
     assert tab.actions[ACTION_RELEASE].isEnabled()
 
@@ -114,12 +114,12 @@ def test_dragging_a_bar_of_a_draft_saves_the_new_dates(qtbot, db, factory, contr
     order_id = contracted()
     plan = planning.propose_plan(db, factory.planner, order_id, today=MONDAY)
     tab = make_tab()
-    qc = plan.step(8)
-    _drag(qtbot, tab, qc.key, 1)  # final QC a day later: Wednesday → Thursday
+    last = plan.step(7)  # the routing's last step (plating)
+    _drag(qtbot, tab, last.key, 1)  # plating a day later
     assert errors == [], errors
-    stored = planning.get_plan(db, order_id, MONDAY).step(8)
-    assert stored.start == qc.start + ONE_DAY and stored.end == qc.end + ONE_DAY
-    assert tab.gantt.bar(qc.key).start == stored.start
+    stored = planning.get_plan(db, order_id, MONDAY).step(7)
+    assert stored.start == last.start + ONE_DAY and stored.end == last.end + ONE_DAY
+    assert tab.gantt.bar(last.key).start == stored.start
     assert planning.plan_history(db, order_id)[0].version_no == 1
 
 
@@ -136,13 +136,13 @@ def test_dragging_a_released_bar_asks_why_and_makes_a_new_version(qtbot, db, fac
         return "Plating line maintenance"
 
     monkeypatch.setattr(tab, "ask_reason", reason)
-    qc = plan.step(8)
+    last = plan.step(7)  # the routing's last step (plating)
     days = 7  # a week later: the same weekday, never a weekend
-    _drag(qtbot, tab, qc.key, days)
+    _drag(qtbot, tab, last.key, days)
     assert len(asked) == 1 and plan.order_no in asked[0]
     history = planning.plan_history(db, order_id)
     assert [(h.version_no, h.change_reason) for h in history][0] == (2, "Plating line maintenance")
-    assert planning.get_plan(db, order_id, MONDAY).step(8).start == qc.start + ONE_DAY * days
+    assert planning.get_plan(db, order_id, MONDAY).step(7).start == last.start + ONE_DAY * days
 
 
 def test_a_drag_before_the_previous_step_is_refused_and_nothing_is_saved(qtbot, db, factory, contracted, make_tab,
@@ -162,7 +162,7 @@ def test_refusing_to_give_a_reason_keeps_the_released_plan(qtbot, db, factory, c
     planning.release_plan(db, factory.planner, plan.id, today=MONDAY)
     tab = make_tab()
     monkeypatch.setattr(tab, "ask_reason", lambda *a, **k: None)
-    _drag(qtbot, tab, plan.step(8).key, 7)
+    _drag(qtbot, tab, plan.step(7).key, 7)
     assert "only with a reason" in tab.gantt.message()
     assert len(planning.plan_history(db, order_id)) == 1
 
@@ -320,7 +320,7 @@ def test_routings_dialog_edits_steps_and_refuses_zero_hours(qtbot, db, factory, 
     ctx = UiContext(db, factory.planner, "Golden Luck")
     dialog = RoutingsDialog(ctx)
     qtbot.addWidget(dialog)
-    assert dialog.steps.rowCount() == 8
+    assert dialog.steps.rowCount() == 7
     dialog.steps.setCurrentCell(4, 0)
     dialog.up.click()
     dialog.steps.item(0, 3).setText("0")

@@ -50,7 +50,8 @@ HOLIDAYS = {
 FIXED_HOLIDAYS = [("01-01", "元旦 New Year"), ("05-01", "勞動節 Labour Day"), ("10-01", "國慶日 National Day"),
                   ("12-25", "聖誕節 Christmas")]
 
-# workshop key, step name, hours per piece, hours per batch, loss allowance %, needs, process, quality
+# workshop key, step name, hours per piece, hours per batch, loss allowance %, needs, process, what to check (the
+# bench's own check, part of the process requirements; the characteristics are in the product type's standard)
 _STEP = tuple[str, str, str, str, str, tuple[str, ...], str, str]
 CAD: _STEP = ("cad", "設計/CAD 起版", "0", "6", "0", (), "按客戶設計圖起版，3D 列印樣版交客戶確認。",
               "尺寸與設計圖相符，公差 ±0.05 mm。")
@@ -65,6 +66,9 @@ POLISH: _STEP = ("polishing", "打磨/拋光", "0.12", "0", "0.8", (), "粗磨�
 PLATE: _STEP = ("plating", "電金（電白）", "0.02", "1", "0.1", ("equipment",), "電白金（銠）兩次，厚度 ≥ 0.1 µm。",
                 "顏色均勻，無發黃、無水漬。")
 CHAIN: _STEP = ("filing", "鏈條組裝", "0.15", "0.5", "0.5", ("tooling",), "鏈條焊接、裝扣、長度按訂單。", "拉力測試合格。")
+
+# The steps whose work the finished product's standard (its characteristics) applies to.
+STANDARD_STEPS = ("setting", "polishing", "plating")
 
 # Final inspection is not a routing step: quality records it as the order's FQC (the Quality tab).
 ROUTINGS = {
@@ -87,6 +91,10 @@ def master_data(db: Database, actors: Mapping[str, Actor], years: range) -> dict
     planner = actors["production.head"]
     supervisors = [actors.get("production.head"), actors.get("production")]
     workshops: dict[str, int] = {}
+    # The technical department writes the product standards first: the routings' steps refer to them by code.
+    from .quality import write_product_standards
+
+    codes = write_product_standards(db, actors)
     with unit_of_work(db) as s:
         for order, (key, name, department, hours, benches, days) in enumerate(WORKSHOPS):
             boss = supervisors[order % len(supervisors)]
@@ -99,8 +107,9 @@ def master_data(db: Database, actors: Mapping[str, Actor], years: range) -> dict
                 add_holiday_in(s, planner, dt.date.fromisoformat(day), name)
         for product_type, (name, steps) in ROUTINGS.items():
             create_routing_in(s, planner, RoutingInput(product_type, name, [
-                RoutingStepInput(step_name, workshops[wkey], piece, batch, loss, needs, process, quality)
-                for wkey, step_name, piece, batch, loss, needs, process, quality in steps]))
+                RoutingStepInput(step_name, workshops[wkey], piece, batch, loss, needs, f"{process}\n{check}",
+                                 codes.get(product_type, "") if wkey in STANDARD_STEPS else "")
+                for wkey, step_name, piece, batch, loss, needs, process, check in steps]))
     return workshops
 
 

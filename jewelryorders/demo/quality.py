@@ -58,12 +58,28 @@ def _good(std, inst: Mapping[str, int], rng: random.Random, bad: str = "") -> li
     return out
 
 
+def write_product_standards(db: Database, actors: Mapping[str, Actor]) -> dict[str, str]:
+    """The technical department's standard per product type, in force from today (the demo's first day, before the
+    routings that refer to them are written). Returns {product type: standard code}."""
+    tech = actors["technical.head"]
+    return {t: master.create_standard_version(db, tech, _product_standard(t, clock.today())).code
+            for t in PRODUCT_TYPES}
+
+
+def _product_standard_of(db: Database, tech: Actor, ptype: str, start: dt.date):
+    """The product type's standard in force on `start` (written with the routings), or a new one from then."""
+    try:
+        return master.standard_in_force(db, f"QS-{ptype.upper()}", start)
+    except DomainError:
+        return master.create_standard_version(db, tech, _product_standard(ptype, start))
+
+
 def advance_demo(db: Database, rng: random.Random, actors: Mapping[str, Actor], today: dt.date) -> str:
     tech, qc, head = actors["technical.head"], actors["quality"], actors["quality.head"]
     buyer = actors.get("purchasing", head)
     start = today - dt.timedelta(days=400)
     with clock.frozen(dt.datetime.combine(start, dt.time(9)).astimezone()):
-        standards = {t: master.create_standard_version(db, tech, _product_standard(t, start)) for t in PRODUCT_TYPES}
+        standards = {t: _product_standard_of(db, tech, t, start) for t in PRODUCT_TYPES}
         metal = master.create_standard_version(db, tech, master.StandardInput(
             "QS-METAL", "貴金屬來料 Precious metal grain", start, [
                 C("composition", "成色 Fineness", "750", "0", None, "permille", instrument_kind="xrf"),

@@ -124,7 +124,9 @@ class RoutingStep(Base):
     # Checklist keys (comma-separated, see CHECKLIST_KEYS) that must be complete before this step may start.
     checklist_needs: Mapped[str] = mapped_column(String(60), nullable=False, default="")
     process_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    quality_standard: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The quality standard of the step, by its code (the standard's family): the version in force on the day a
+    # plan step is planned or its task sheet printed is the one that applies. Written by the technical department.
+    standard_code: Mapped[str] = mapped_column(String(40), nullable=False, default="")
 
     routing: Mapped[RoutingTemplate] = relationship(back_populates="steps")
     workshop: Mapped[Workshop] = relationship(lazy="joined")
@@ -192,7 +194,13 @@ class PlanStep(Base):
     loss_allowance_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2), nullable=False, default=Decimal("0"))
     checklist_needs: Mapped[str] = mapped_column(String(60), nullable=False, default="")
     process_requirements: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    quality_standard: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The routing step the plan step was made from (None once that routing step is removed, or for steps planned
+    # before the link was kept and not matched uniquely): quality's control points hang on routing steps.
+    routing_step_id: Mapped[int | None] = mapped_column(ForeignKey("routing_steps.id", ondelete="SET NULL"),
+                                                        index=True)
+    # The standard's code, and the version in force for this step (the link an auditor follows).
+    standard_code: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    standard_id: Mapped[int | None] = mapped_column(ForeignKey("quality_standards.id"))
     state: Mapped[str] = mapped_column(String(12), nullable=False, default="planned")
     actual_start_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     actual_end_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -138,6 +138,9 @@ class TaskSheetData:
     # Conditions agreed in the detailed review (e.g. the first piece confirmed by the customer), one per line,
     # already labelled with the department; printed in red at the head of the process requirements.
     review_conditions: str = ""
+    # When given, the quality box never continues on another page: what does not fit ends with this line
+    # ("… see standard CODE vN").
+    quality_more: str = ""
 
 
 def write_task_sheets(sheets: Sequence[TaskSheetData], path: str | Path, *, factory_name: str, lang: str,
@@ -550,6 +553,9 @@ class _SheetPainter:
         for top, bottom, title, text in (
                 (process_top, PROCESS_BOTTOM, N_("Process requirements"), sheet.process_requirements),
                 (QUALITY_TOP, QUALITY_BOTTOM, N_("Quality standard"), sheet.quality_standard)):
+            if bottom == QUALITY_BOTTOM and sheet.quality_more:
+                self.draw_truncated_box(text, top - SECTION_BAR, bottom, sheet.quality_more)
+                continue
             size, rest = self.draw_text_box(text, top - SECTION_BAR, bottom)
             if rest:
                 overflow.append((title, size, rest))
@@ -714,6 +720,13 @@ class _SheetPainter:
             rest = _wrap(text, FONT_NAME, size, CONTENT_WIDTH - 2 * PAD)[len(shown) - 1:]
         self.lines(LEFT + PAD, top - PAD * 0.8, shown, size)
         return size, rest
+
+    def draw_truncated_box(self, text: str, top: float, bottom: float, more: str) -> None:
+        """Text that must stay in its box: what does not fit is cut, and the last line says where to read on."""
+        size, shown, rest = _fit_block(text, FONT_NAME, CONTENT_WIDTH - 2 * PAD, top - bottom - 2 * PAD, 12, 8.5)
+        if rest:
+            shown = shown[:-1] + [more]
+        self.lines(LEFT + PAD, top - PAD * 0.8, shown, size)
 
     def draw_review_conditions(self, conditions: str, top: float, bottom: float,
                                overflow: list[tuple[str, float, list[str]]]) -> float:

@@ -15,6 +15,7 @@ from ...db import Database
 from ...i18n import LazyText, _
 from ...models.orders import PRODUCT_TYPES
 from ...models.planning import CHECKLIST_KEYS, FactoryHoliday, RoutingStep, RoutingTemplate, Workshop
+from ...models.quality import QualityStandard
 from ...models.users import User
 from .. import audit
 from ..context import Actor, read_session, unit_of_work
@@ -25,6 +26,7 @@ from ..validation import LONG_TEXT, Problems, decimal_value, parse_date, positiv
 
 MAX_BENCHES = 1000
 MAX_STEPS = 40
+REORDER_OFFSET = 1000  # steps being reordered park their sequence numbers above any real one
 
 
 def hours_to_minutes(hours: Decimal) -> int:
@@ -260,7 +262,11 @@ class RoutingStepInput:
     loss_allowance_pct: Decimal | str | int = Decimal("0")
     checklist_needs: Sequence[str] = ()
     process_requirements: str = ""
-    quality_standard: str = ""
+    # The code of the quality standard (written by the technical department) that applies to the step, or "".
+    standard_code: str = ""
+    # The routing step being edited (None for a new step): an edited step keeps its id, so the plan steps made
+    # from it and quality's control point at it stay linked through a rename or a move.
+    id: int | None = None
 
 
 @dataclass
@@ -282,7 +288,8 @@ class RoutingStepInfo:
     loss_allowance_pct: Decimal
     checklist_needs: tuple[str, ...]
     process_requirements: str
-    quality_standard: str
+    standard_code: str
+    id: int | None = None
 
     @property
     def hours_per_piece(self) -> Decimal:
@@ -310,7 +317,27 @@ def _routing_info(r: RoutingTemplate) -> RoutingInfo:
     return RoutingInfo(r.id, r.product_type, r.name, r.note, r.version, tuple(
         RoutingStepInfo(st.seq, st.name, st.workshop_id, st.workshop.name, st.seconds_per_piece, st.minutes_per_batch,
                         st.loss_allowance_pct, tuple(needs_of(st.checklist_needs)), st.process_requirements,
-                        st.quality_standard) for st in r.steps))
+                        st.standard_code, st.id) for st in r.steps))
+
+
+def standard_choices(db: Database) -> list[tuple[str, str]]:
+    """(code, title of its latest version) of every quality standard, for a routing step to refer to."""
+    with read_session(db) as s:
+        latest: dict[str, str] = {}
+        for code, title in s.execute(select(QualityStandard.code, QualityStandard.title)
+                                     .where(QualityStandard.scope == "product")
+                                     .order_by(QualityStandard.code, QualityStandard.version_no)):
+            latest[code] = title
+        return sorted(latest.items())
+
+
+def _standard_code(p: Problems, fld: str, shown: str, value: object, known: set[str]) -> str:
+    """A step's quality standard is chosen among the standards the technical department wrote (by code)."""
+    code = text(p, fld, _("Step {step}: quality standard", step=shown), value, max_len=40).upper()
+    if code and code not in known:
+        p.add(fld, _("Step {step}: there is no quality standard {code}; the technical department writes the "
+                     "standards (Quality tab), then choose one of them.", step=shown, code=code))
+    return code
 
 
 def _clean_routing(s: Session, data: RoutingInput, routing_id: int | None) -> tuple[dict, list[dict]]:
@@ -329,6 +356,11 @@ def _clean_routing(s: Session, data: RoutingInput, routing_id: int | None) -> tu
     if len(data.steps) > MAX_STEPS:
         p.add("steps", _("A routing can have at most {n} steps.", n=MAX_STEPS))
     workshops = {w.id: w for w in s.scalars(select(Workshop))}
+    standard_codes = set(s.scalars(select(QualityStandard.code).where(QualityStandard.scope == "product")
+                                   .distinct()))
+    own_ids = set(s.scalars(select(RoutingStep.id).where(RoutingStep.routing_id == routing_id))) \
+        if routing_id is not None else set()
+    seen_ids: set[int | None] = set()
     steps = []
     for seq, step in enumerate(data.steps[:MAX_STEPS], start=1):
         f = f"steps[{seq}]"
@@ -363,9 +395,10 @@ def _clean_routing(s: Session, data: RoutingInput, routing_id: int | None) -> tu
             "process_requirements": text(p, f + ".process_requirements", _("Step {step}: process requirements",
                                                                            step=shown),
                                          step.process_requirements, max_len=LONG_TEXT),
-            "quality_standard": text(p, f + ".quality_standard", _("Step {step}: quality standard", step=shown),
-                                     step.quality_standard, max_len=LONG_TEXT),
+            "standard_code": _standard_code(p, f + ".standard_code", shown, step.standard_code, standard_codes),
+            "id": step.id if step.id in own_ids and step.id not in seen_ids else None,
         })
+        seen_ids.add(step.id)
     p.raise_if_any()
     return {"product_type": data.product_type, "name": name, "note": note}, steps
 
@@ -390,7 +423,8 @@ def get_routing(db: Database, routing_id: int) -> RoutingInfo:
 def create_routing_in(s: Session, actor: Actor, data: RoutingInput) -> RoutingTemplate:
     require(actor, "planning.master_data")
     header, steps = _clean_routing(s, data, None)
-    routing = RoutingTemplate(**header, steps=[RoutingStep(**st) for st in steps])
+    routing = RoutingTemplate(**header, steps=[RoutingStep(**{k: v for k, v in st.items() if k != "id"})
+                                               for st in steps])
     s.add(routing)
     s.flush()
     audit.record(s, actor, "create", "routing", routing.id, LazyText("Routing {name} created", name=routing.name),
@@ -418,10 +452,26 @@ def update_routing(db: Database, actor: Actor, routing_id: int, expected_version
         before = _routing_snapshot(routing)
         for key, value in header.items():
             setattr(routing, key, value)
-        routing.steps.clear()
-        # The old steps go first, or their (routing, seq) would collide with the new ones.
+        # Edited steps are updated in place (their id is what plan steps and control points refer to); removed
+        # steps go, new ones come. Sequence numbers are moved out of the way first so a reorder never collides.
+        kept = {st["id"] for st in steps if st["id"] is not None}
+        by_id = {}
+        for old in list(routing.steps):
+            if old.id in kept:
+                by_id[old.id] = old
+                old.seq += REORDER_OFFSET
+            else:
+                routing.steps.remove(old)
         s.flush()
-        routing.steps.extend(RoutingStep(**st) for st in steps)
+        for st in steps:
+            values = {k: v for k, v in st.items() if k != "id"}
+            row = by_id.get(st["id"]) if st["id"] is not None else None
+            if row is None:
+                routing.steps.append(RoutingStep(**values))
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+        routing.steps.sort(key=lambda row: row.seq)
         flag_modified(routing, "name")  # a change of steps alone is a new version of the routing too
         s.flush()
         s.refresh(routing)

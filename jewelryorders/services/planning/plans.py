@@ -69,7 +69,7 @@ from .common import (
 )
 from .master_data import piece_minutes, routings_by_product_type
 from .review_inputs import capacity_from_measures, conditions_of, materials_days, with_materials_day
-from .sheets import issue_sheets
+from .sheets import issue_sheets, standard_link
 
 # ---- views ------------------------------------------------------------------------------------------------------
 
@@ -92,7 +92,7 @@ class PlanStepView:
     loss_allowance_pct: Decimal
     checklist_needs: tuple[str, ...]
     process_requirements: str
-    quality_standard: str
+    standard_code: str
     state: str
     actual_start_at: dt.datetime | None
     actual_end_at: dt.datetime | None
@@ -239,7 +239,7 @@ def plan_view(session: Session, plan: ProductionPlan, today: dt.date, with_warni
             st.id, step_key(order.id, st.seq), st.seq, st.name, st.workshop_id, st.workshop.name, st.responsible_id,
             user_name(st.responsible), st.planned_start, st.planned_end, start, end, st.work_minutes,
             st.loss_allowance_pct, tuple(needs_of(st.checklist_needs)), st.process_requirements,
-            st.quality_standard, st.state, st.actual_start_at, st.actual_end_at,
+            st.standard_code, st.state, st.actual_start_at, st.actual_end_at,
             sheet.sheet_no if sheet else None, sheet.print_count if sheet else 0, blockers))
     finish = max((s.end for s in steps), default=None)
     days_late = max(0, (finish - order.delivery_date).days) if finish and order.delivery_date else 0
@@ -371,17 +371,31 @@ def _merged_steps(session: Session, order: Order, routing_for_style: Mapping[str
                 position += 1
                 order_keys.insert(position, key)
                 merged[key] = {"name": rstep.name, "workshop_id": rstep.workshop_id, "work_minutes": 0,
-                               "loss_allowance_pct": Decimal("0"), "needs": set(), "process": [], "quality": []}
+                               "loss_allowance_pct": Decimal("0"), "needs": set(), "process": [], "quality": [],
+                               "routing_step_ids": []}
             entry = merged[key]
+            if rstep.id not in entry["routing_step_ids"]:
+                entry["routing_step_ids"].append(rstep.id)
             entry["loss_allowance_pct"] = max(entry["loss_allowance_pct"], rstep.loss_allowance_pct)
             entry["needs"].update(needs_of(rstep.checklist_needs))
-            for field_name, value in (("process", rstep.process_requirements), ("quality", rstep.quality_standard)):
+            for field_name, value in (("process", rstep.process_requirements), ("quality", rstep.standard_code)):
                 if value.strip() and value not in entry[field_name]:
                     entry[field_name].append(value)
     for line in order.lines:
         for rstep in chosen[line.style_code].steps:
             merged[(rstep.name, rstep.workshop_id)]["work_minutes"] += (
                 piece_minutes(rstep.seconds_per_piece, line.quantity) + rstep.minutes_per_batch)
+    # A step merged from several routings keeps the routing step whose control point asks most (a first article
+    # before an in-process check before none), so no check is lost; otherwise the first routing's step.
+    from ...models.quality import ControlPoint
+
+    all_ids = [i for entry in merged.values() for i in entry["routing_step_ids"]]
+    points = {cp.routing_step_id: cp for cp in session.scalars(
+        select(ControlPoint).where(ControlPoint.routing_step_id.in_(all_ids)))} if all_ids else {}
+    for entry in merged.values():
+        ids = entry.pop("routing_step_ids")
+        entry["routing_step_id"] = min(ids, key=lambda i: (
+            not (points.get(i) and points[i].fai_required), not (points.get(i) and points[i].ipqc), ids.index(i)))
     return [merged[key] for key in order_keys]
 
 
@@ -445,7 +459,8 @@ def propose_plan(db: Database, actor: Actor, order_id: int, *, routing_for_style
                 responsible_id=workshops[st["workshop_id"]].supervisor_id, planned_start=placed.start,
                 planned_end=placed.end, work_minutes=st["work_minutes"],
                 loss_allowance_pct=st["loss_allowance_pct"], checklist_needs=needs_text(st["needs"]),
-                process_requirements="\n".join(st["process"]), quality_standard="\n".join(st["quality"])))
+                process_requirements="\n".join(st["process"]), routing_step_id=st["routing_step_id"],
+                **standard_link(s, st["quality"][0] if st["quality"] else "", placed.start)))
         s.flush()
         ensure_checklist(s, order)
         audit.record(s, actor, action, "production_plan", plan.id, summary, None, _plan_snapshot(plan),
@@ -476,7 +491,8 @@ def new_version(session: Session, actor: Actor, order: Order, plan: ProductionPl
             seq=st.seq, name=st.name, workshop_id=st.workshop_id, responsible_id=st.responsible_id,
             planned_start=st.planned_start, planned_end=st.planned_end, work_minutes=st.work_minutes,
             loss_allowance_pct=st.loss_allowance_pct, checklist_needs=st.checklist_needs,
-            process_requirements=st.process_requirements, quality_standard=st.quality_standard, state=st.state,
+            process_requirements=st.process_requirements, routing_step_id=st.routing_step_id,
+            standard_code=st.standard_code, standard_id=st.standard_id, state=st.state,
             actual_start_at=st.actual_start_at, actual_end_at=st.actual_end_at, started_by_id=st.started_by_id,
             finished_by_id=st.finished_by_id))
     plan.status = "superseded"

@@ -18,6 +18,7 @@ from ...i18n import LazyText, _, normalize_language, tr
 from ...models.documents import Document
 from ...models.orders import STONE_TYPES, Order, OrderLine
 from ...models.planning import CHECKLIST_KEYS, ChecklistItem, PlanStep, ProductionPlan, TaskSheet, Workshop
+from ...models.quality import QualityCharacteristic, QualityStandard
 from .. import audit, sequences
 from ..context import Actor, read_session, unit_of_work
 from ..documents import export_document
@@ -148,6 +149,64 @@ def _review_conditions(session: Session, order_ids: Sequence[int], lang: str) ->
     return out
 
 
+# ---- the step's quality standard --------------------------------------------------------------------------------
+
+def standard_in_force(session: Session, code: str, day: dt.date) -> QualityStandard | None:
+    """The version of standard `code` in force on `day` (the latest that took effect by then)."""
+    if not code:
+        return None
+    return session.scalars(select(QualityStandard).where(QualityStandard.code == code,
+                                                         QualityStandard.effective_from <= day)
+                           .order_by(QualityStandard.effective_from.desc(), QualityStandard.version_no.desc())).first()
+
+
+def standard_link(session: Session, code: str, day: dt.date) -> dict:
+    """The columns a plan step keeps of its standard: the code, and the version in force on the step's day."""
+    found = standard_in_force(session, code, day)
+    return {"standard_code": code, "standard_id": found.id if found else None}
+
+
+def step_standard(session: Session, step: PlanStep, today: dt.date) -> QualityStandard | None:
+    """The standard version a step's sheet shows: for a step not started, the version in force on the day it is
+    printed (or on its planned start, when later), so a new version that took effect is picked up; once started,
+    the version the step kept."""
+    if not step.standard_code:
+        return None
+    if step.state != "planned" and step.standard_id is not None:
+        return session.get(QualityStandard, step.standard_id)
+    found = standard_in_force(session, step.standard_code, max(today, step.planned_start))
+    if found is None and step.standard_id is not None:
+        found = session.get(QualityStandard, step.standard_id)
+    return found
+
+
+def characteristic_text(c: QualityCharacteristic, lang: str) -> str:
+    """One characteristic in short: 'Ring size: 16.5 ±0.1 mm', 'Fineness: ≥ 750 ‰', 'Surface: no porosity'."""
+    from ..quality.common import number_text, tolerance_text, unit_label
+
+    if c.nominal is None:
+        return f"{c.name}: {c.criterion}"
+    tolerance = tolerance_text(c, lang)
+    if c.tol_minus is not None and c.tol_plus is not None:
+        return f"{c.name}: {number_text(c.nominal)} {tolerance}"
+    if c.tol_minus is None and c.tol_plus is None:
+        return f"{c.name}: {number_text(c.nominal)} {unit_label(c.unit, lang)} ({tolerance})"
+    return f"{c.name}: {tolerance}"
+
+
+def standard_box_text(standard: QualityStandard | None, code: str, lang: str) -> tuple[str, str]:
+    """(what the 'Quality standard' box shows, the line that ends it when it does not fit)."""
+    if standard is None:
+        if not code:
+            return "", ""
+        return tr("Quality standard {code} has no version in force yet: ask the technical department.", lang,
+                  code=code), ""
+    # The characteristics run on as one paragraph, so the small box holds as many as it can.
+    text = (f"{standard.code} v{standard.version_no} — {standard.title}\n"
+            + ";  ".join(characteristic_text(c, lang) for c in standard.characteristics))
+    return text, tr("… see standard {code} v{n}", lang, code=standard.code, n=standard.version_no)
+
+
 def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
                image_folder: Path | None = None, db: Database | None = None,
                today: dt.date | None = None) -> list[TaskSheetData]:
@@ -184,6 +243,8 @@ def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
         requirements = [t for t in (step.process_requirements, order.special_requirements) if t.strip()]
         start, end = step_display_dates(step, today) if step.state != "planned" else (step.planned_start,
                                                                                       step.planned_end)
+        quality_text, quality_more = standard_box_text(step_standard(session, step, today), step.standard_code,
+                                                       lang)
         common = dict(
             sheet_no=sheet.sheet_no,
             order_no=order.order_no,
@@ -192,7 +253,8 @@ def sheet_data(session: Session, sheets: Sequence[TaskSheet], lang: str,
             step_seq=step.seq,
             step_count=step_counts.get(step.plan_id, 1),
             process_requirements="\n".join(requirements),
-            quality_standard=step.quality_standard,
+            quality_standard=quality_text,
+            quality_more=quality_more,
             planned_start=start,
             due=end,
             order_delivery=order.delivery_date,
@@ -343,6 +405,10 @@ def print_task_sheets(db: Database, actor: Actor, path: str | Path, *, order: st
                 sheet.last_printed_at = moment
                 sheet.last_printed_by_id = actor.user_id
                 sheet.printed_plan_version = sheet.step.plan.version_no
+                # The step keeps the standard version its printed sheet showed (the link an auditor follows).
+                shown = step_standard(s, sheet.step, moment.date())
+                if shown is not None and sheet.step.standard_id != shown.id:
+                    sheet.step.standard_id = shown.id
                 by_order.setdefault(sheet.order_id, []).append(sheet.sheet_no)
             for order_id, numbers in by_order.items():
                 audit.record(s, actor, "print", "task_sheet", None,

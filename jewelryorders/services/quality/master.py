@@ -441,8 +441,11 @@ def list_control_points(db: Database) -> list[ControlPointView]:
 
 
 def control_point_of_plan_step(s: Session, plan_step) -> ControlPoint | None:
-    """The control point of a plan step: its routing step is the one of the order's routing with the same name
-    and workshop (plan steps copy their routing step)."""
+    """The control point of a plan step: the one at the routing step it was made from. A step planned before plan
+    steps kept their routing step (or whose routing step could not be told apart) falls back to the routing step
+    with the same name and workshop."""
+    if plan_step.routing_step_id is not None:
+        return s.scalar(select(ControlPoint).where(ControlPoint.routing_step_id == plan_step.routing_step_id))
     return s.scalar(select(ControlPoint).join(RoutingStep, RoutingStep.id == ControlPoint.routing_step_id)
                     .where(RoutingStep.name == plan_step.name, RoutingStep.workshop_id == plan_step.workshop_id)
                     .order_by(ControlPoint.fai_required.desc()).limit(1))

@@ -421,6 +421,7 @@ class RoutingsDialog(QDialog):
 
     def reload(self, select_id: int | None = None) -> None:
         self.routings = master.list_routings(self.ctx.db)
+        self.standards = master.standard_choices(self.ctx.db)
         self.list.blockSignals(True)
         self.list.clear()
         for r in self.routings:
@@ -466,21 +467,37 @@ class RoutingsDialog(QDialog):
         combo.setCurrentIndex(max(0, combo.findData(workshop_id)))
         return combo
 
+    def _standard_combo(self, code: str) -> QComboBox:
+        """The step's quality standard, chosen among those the technical department wrote (Quality tab)."""
+        combo = QComboBox()
+        combo.setObjectName("routing_standard")
+        combo.addItem(_("(no standard)"), "")
+        for standard_code, title in self.standards:
+            combo.addItem(f"{standard_code} — {title}", standard_code)
+        if code and combo.findData(code) < 0:
+            combo.addItem(code, code)
+        combo.setCurrentIndex(max(0, combo.findData(code)))
+        combo.setToolTip(_("Quality standards are written by the technical department in the Quality tab."))
+        return combo
+
     def _append_step(self, step: master.RoutingStepInfo | None) -> None:
         row = self.steps.rowCount()
         self.steps.insertRow(row)
         self._fill_row(row, step.name if step else "", step.workshop_id if step else None,
                        _plain(step.hours_per_piece) if step else "0", _plain(step.hours_per_batch) if step else "0",
                        _plain(step.loss_allowance_pct) if step else "0", step.checklist_needs if step else (),
-                       step.process_requirements if step else "", step.quality_standard if step else "")
+                       step.process_requirements if step else "", step.standard_code if step else "",
+                       step.id if step else None)
         self.steps.setRowHeight(row, 30)
         if step is None:
             self.steps.setCurrentCell(row, 0)
             self.steps.editItem(self.steps.item(row, 0))
 
     def _fill_row(self, row: int, name: str, workshop_id: int | None, per_piece: str, per_batch: str, loss: str,
-                  needs: tuple[str, ...], process: str, quality: str) -> None:
-        self.steps.setItem(row, 0, QTableWidgetItem(name))
+                  needs: tuple[str, ...], process: str, standard_code: str, step_id: int | None = None) -> None:
+        name_item = QTableWidgetItem(name)
+        name_item.setData(Qt.ItemDataRole.UserRole, step_id)  # an edited step keeps its id (and what refers to it)
+        self.steps.setItem(row, 0, name_item)
         self.steps.setCellWidget(row, 1, self._workshop_combo(workshop_id))
         for column, value in ((2, per_piece), (3, per_batch), (4, loss)):
             item = QTableWidgetItem(value)
@@ -488,7 +505,7 @@ class RoutingsDialog(QDialog):
             self.steps.setItem(row, column, item)
         self.steps.setCellWidget(row, 5, NeedsEditor(needs))
         self.steps.setItem(row, 6, QTableWidgetItem(process))
-        self.steps.setItem(row, 7, QTableWidgetItem(quality))
+        self.steps.setCellWidget(row, 7, self._standard_combo(standard_code))
 
     def _row_values(self, row: int) -> tuple:
         def cell(column: int) -> str:
@@ -497,8 +514,11 @@ class RoutingsDialog(QDialog):
 
         combo = self.steps.cellWidget(row, 1)
         needs = self.steps.cellWidget(row, 5)
+        standard = self.steps.cellWidget(row, 7)
+        name_item = self.steps.item(row, 0)
         return (cell(0), combo.currentData() if combo else None, cell(2), cell(3), cell(4),
-                needs.needs() if needs else (), cell(6), cell(7))
+                needs.needs() if needs else (), cell(6), (standard.currentData() or "") if standard else "",
+                name_item.data(Qt.ItemDataRole.UserRole) if name_item is not None else None)
 
     def _remove_step(self) -> None:
         row = self.steps.currentRow()
@@ -518,9 +538,9 @@ class RoutingsDialog(QDialog):
     def routing_input(self) -> master.RoutingInput:
         steps = []
         for row in range(self.steps.rowCount()):
-            name, workshop_id, per_piece, per_batch, loss, needs, process, quality = self._row_values(row)
+            name, workshop_id, per_piece, per_batch, loss, needs, process, code, step_id = self._row_values(row)
             steps.append(master.RoutingStepInput(name, workshop_id, per_piece or "0", per_batch or "0", loss or "0",
-                                                 needs, process, quality))
+                                                 needs, process, code, step_id if self.current is not None else None))
         return master.RoutingInput(str(self.product_type.currentData()), self.name.text(), steps,
                                    self.note.toPlainText())
 
