@@ -506,9 +506,16 @@ def _where(stmt, f: LedgerFilter):
     return stmt
 
 
+_ENTRY_FIELDS = ("id", "entry_no", "recorded_at", "kind")
+_TAIL_FIELDS = ("worker", "qty_done", "qty_rejected", "qty_rework", "issued_mg", "returned_mg", "in_piece_mg", "loss_mg",
+                "allowance_mg", "stones_mct", "over_allowance", "loss_reason", "inspection_state", "ncr_no", "note")
+
+
 def _rows_stmt(f: LedgerFilter):
+    """The view's rows as plain columns in LedgerRow's order (no ORM objects: a million rows stream through it)."""
     original = aliased(LedgerEntry)
-    stmt = (select(LedgerEntry, Order.order_no, TaskSheet.sheet_no, PlanStep.name, Workshop.name,
+    stmt = (select(*(getattr(LedgerEntry, c) for c in _ENTRY_FIELDS), Order.order_no, TaskSheet.sheet_no,
+                   LedgerEntry.seq, PlanStep.name, Workshop.name, *(getattr(LedgerEntry, c) for c in _TAIL_FIELDS),
                    original.entry_no)
             .join(Order, Order.id == LedgerEntry.order_id)
             .join(TaskSheet, TaskSheet.id == LedgerEntry.task_sheet_id)
@@ -518,11 +525,9 @@ def _rows_stmt(f: LedgerFilter):
     return _where(stmt, f)
 
 
-def _row(e: LedgerEntry, order_no, sheet_no, step, workshop, reverses_no) -> LedgerRow:
-    return LedgerRow(e.id, e.entry_no, e.recorded_at, e.kind, order_no, sheet_no, e.seq, step, workshop, e.worker,
-                     e.qty_done, e.qty_rejected, e.qty_rework, e.issued_mg, e.returned_mg, e.in_piece_mg, e.loss_mg,
-                     e.allowance_mg, e.stones_mct, e.over_allowance, e.loss_reason, e.inspection_state, e.ncr_no,
-                     e.note, reverses_no or "")
+def _row(*values) -> LedgerRow:
+    *fields, reverses_no = values
+    return LedgerRow(*fields, reverses_no or "")
 
 
 def query_entries(db: Database, f: LedgerFilter, offset: int = 0, limit: int = 200) -> list[LedgerRow]:
@@ -543,7 +548,6 @@ def iter_entries(db: Database, f: LedgerFilter, batch: int = 5000):
                 return
             yield from rows
             last = rows[-1].id
-            s.expunge_all()
 
 
 def count_entries(db: Database, f: LedgerFilter) -> int:
