@@ -38,6 +38,17 @@ def _letter(n: int) -> str:
     return get_column_letter(n)
 
 
+def _print_setup(ws) -> None:
+    """Printed (or turned into a PDF, as LibreOffice does): landscape, every column on the page's width, the header
+    row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "3:3"
+
+
 def _local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone().replace(tzinfo=None)
 
@@ -61,6 +72,7 @@ def write_ledger_xlsx(path: str | Path, rows: Iterable[Any], total: int, *, fact
     ws.freeze_panes = "A4"
     last_row = 3 + max(total, 1)
     ws.auto_filter.ref = f"A3:{_letter(len(LEDGER_COLUMNS))}{last_row}"
+    _print_setup(ws)
     bold = Font(bold=True)
     title = WriteOnlyCell(ws, f"{factory_name} — {tr('Progress ledger', lang)}")
     title.font = Font(bold=True, size=13)
@@ -172,6 +184,7 @@ def write_summary_xlsx(path: str | Path, rows: Sequence[SummaryRow], *, factory_
         ws.column_dimensions[_letter(i)].width = width
     ws.freeze_panes = "A4"
     ws.auto_filter.ref = f"A3:{_letter(len(SUMMARY_COLUMNS))}{max(3, ws.max_row)}"
+    _print_setup(ws)
     path = Path(path)
     wb.save(path)
     return path

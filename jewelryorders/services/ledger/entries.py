@@ -531,8 +531,12 @@ def _row(*values) -> LedgerRow:
 
 
 def query_entries(db: Database, f: LedgerFilter, offset: int = 0, limit: int = 200) -> list[LedgerRow]:
-    """A page of entries, newest first."""
-    stmt = _rows_stmt(f).order_by(LedgerEntry.recorded_at.desc(), LedgerEntry.id.desc()).offset(offset).limit(limit)
+    """A page of entries, newest first. The page's ids are found first on the filter's index alone, then only those
+    rows are joined to their order, sheet, step and workshop: OFFSET skips index entries, not joined rows (the last
+    page of 1,000,000 entries took seconds the other way)."""
+    newest = (LedgerEntry.recorded_at.desc(), LedgerEntry.id.desc())
+    page = _where(select(LedgerEntry.id), f).order_by(*newest).offset(offset).limit(limit).subquery()
+    stmt = _rows_stmt(LedgerFilter()).join(page, page.c.id == LedgerEntry.id).order_by(*newest)
     with read_session(db) as s:
         return [_row(*r) for r in s.execute(stmt)]
 
