@@ -15,8 +15,10 @@ from .shipments_view import ShipmentsView
 
 
 class DeliveryTab(SubViewsTab):
-    VIEWS = ((VIEW_SHIP, N_("Ready to ship"), ShipView), (VIEW_SHIPMENTS, N_("Shipments and tracking"), ShipmentsView),
-             (VIEW_CASES, N_("After-sales cases"), CasesView), (VIEW_ANALYSIS, N_("After-sales analysis"), AnalysisView))
+    VIEWS = ((VIEW_SHIP, N_("Ready to ship"), ShipView),
+             (VIEW_SHIPMENTS, N_("Shipments and tracking"), ShipmentsView),
+             (VIEW_CASES, N_("After-sales cases"), CasesView),
+             (VIEW_ANALYSIS, N_("After-sales analysis"), AnalysisView))
     tabs_name = "delivery_views"
     CHANGE_REFRESHES_ALL = True  # a view that changed data reads it again with the others
 
