@@ -10,7 +10,7 @@ import pytest
 from jewelryorders import clock
 from jewelryorders.services.archive import filing, loans
 from jewelryorders.ui import operations
-from jewelryorders.ui.archive import tab as archive_tab
+from jewelryorders.ui.archive import common as archive_tab
 from jewelryorders.ui.archive.tab import SCOPE_APPROVE, SCOPE_GRANT, ArchiveTab
 from jewelryorders.ui.context import EventBus, UiContext
 
@@ -105,7 +105,7 @@ def test_request_approval_grant_reading_borrowing_and_return_in_the_gui(qtbot, d
     assert errors == []
     worker_tab.requests.refresh()
     assert "Granted" in worker_tab.requests.notice.text()
-    worker_tab.views.setCurrentWidget(worker_tab.requests)  # seeing the list marks the decisions read
+    worker_tab.tabs.setCurrentWidget(worker_tab.requests)  # seeing the list marks the decisions read
     worker_tab.requests.refresh()
     assert worker_tab.requests.notice.text() == ""
 
@@ -162,7 +162,7 @@ def test_the_tab_fits_and_reads_in_chinese(qtbot, db, sales, order_factory, tmp_
         tab.documents.table.selectRow(0)
         tab.show()
         tab.grab().save(str(tmp_path / "archive_zh.png"))
-        assert tab.views.tabText(0) != "Documents"
+        assert tab.tabs.tabText(0) != "Documents"
         assert tab.minimumSizeHint().width() <= 1366
     finally:
         set_language("en")

@@ -11,7 +11,7 @@ from PySide6.QtCore import QDate
 from jewelryorders.services.delivery import aftersales, shipments
 from jewelryorders.ui import operations
 from jewelryorders.ui.context import EventBus, UiContext
-from jewelryorders.ui.delivery import tab as delivery_tab
+from jewelryorders.ui.delivery import common as delivery_tab
 from jewelryorders.ui.delivery.tab import VIEW_ANALYSIS, VIEW_CASES, VIEW_SHIP, VIEW_SHIPMENTS, DeliveryTab
 
 from .delivery_support import quality_stand_in, ready_order  # noqa: F401  (fixtures)

@@ -14,7 +14,7 @@ from jewelryorders.services.ledger import exceptions as exc
 from jewelryorders.services.ledger import meetings
 from jewelryorders.ui import operations
 from jewelryorders.ui.context import EventBus, UiContext
-from jewelryorders.ui.ledger import tab as ledger_tab
+from jewelryorders.ui.ledger import common as ledger_tab
 from jewelryorders.ui.ledger.tab import LedgerTab
 
 from . import test_ledger as support

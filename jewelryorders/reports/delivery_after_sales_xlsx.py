@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from ..i18n import normalize_language, tr
+from ..i18n import N_, normalize_language, tr
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,11 @@ def write_after_sales_xlsx(path: str | Path, cases: list[CaseRow], by_month: lis
         s.column_dimensions["A"].width = 24
         return s
 
-    sheet("Per month", [tr("Month", lang)] + kinds, [[m] + counts for m, counts in by_month])
-    sheet("Per style", [tr("Style", lang), tr("Cases", lang)], by_style)
-    sheet("Per cause", [tr("Cause", lang), tr("Cases", lang)], by_cause)
-    sheet("Days to close", [tr("Kind", lang), tr("Average days", lang)], [(k, float(v)) for k, v in days_to_close])
-    sheet("Repeat customers", [tr("Customer", lang), tr("Cases", lang)], repeat)
+    sheet(N_("Per month"), [tr("Month", lang)] + kinds, [[m] + counts for m, counts in by_month])
+    sheet(N_("Per style"), [tr("Style", lang), tr("Cases", lang)], by_style)
+    sheet(N_("Per cause"), [tr("Cause", lang), tr("Cases", lang)], by_cause)
+    sheet(N_("Days to close"), [tr("Kind", lang), tr("Average days", lang)], [(k, float(v)) for k, v in days_to_close])
+    sheet(N_("Repeat customers"), [tr("Customer", lang), tr("Cases", lang)], repeat)
     path = Path(path)
     wb.save(path)
     return path

@@ -38,6 +38,17 @@ def _letter(n: int) -> str:
     return get_column_letter(n)
 
 
+def _print_setup(ws) -> None:
+    """Printed (or turned into a PDF, as LibreOffice does): landscape, every column on the page's width, the header
+    row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "3:3"
+
+
 def _local(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone().replace(tzinfo=None)
 
@@ -61,6 +72,7 @@ def write_ledger_xlsx(path: str | Path, rows: Iterable[Any], total: int, *, fact
     ws.freeze_panes = "A4"
     last_row = 3 + max(total, 1)
     ws.auto_filter.ref = f"A3:{_letter(len(LEDGER_COLUMNS))}{last_row}"
+    _print_setup(ws)
     bold = Font(bold=True)
     title = WriteOnlyCell(ws, f"{factory_name} — {tr('Progress ledger', lang)}")
     title.font = Font(bold=True, size=13)
@@ -74,21 +86,40 @@ def write_ledger_xlsx(path: str | Path, rows: Iterable[Any], total: int, *, fact
         header.append(cell)
     ws.append(header)
 
-    def num(value, fmt):
-        cell = WriteOnlyCell(ws, value)
-        cell.number_format = fmt
-        return cell
+    # One styled cell per number column, reused on every row: a write-only sheet writes each appended row at once,
+    # so the same cells can carry the next row's values (no cell object and no style lookup per value).
+    moment, issued, returned, in_piece, loss, allowance, stones = (
+        WriteOnlyCell(ws) for _i in range(7))
+    moment.number_format = MOMENT
+    for cell in (issued, returned, in_piece, loss, allowance):
+        cell.number_format = GRAMS
+    stones.number_format = CARATS
+    kinds: dict[str, str] = {}
+    states: dict[str, str] = {}
+
+    def label(cache: dict[str, str], fn: Callable[[str], str], key: str) -> str | None:
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = fn(key)
+        return text or None
 
     written = 0
     try:
         for r in rows:
-            ws.append([r.entry_no, num(_local(r.recorded_at), MOMENT), kind_label(r.kind), r.order_no, r.sheet_no,
-                       r.seq, r.step, r.workshop, r.worker, r.qty_done, r.qty_rejected, r.qty_rework,
-                       num(r.issued_mg / 1000, GRAMS), num(r.returned_mg / 1000, GRAMS),
-                       num(r.in_piece_mg / 1000, GRAMS), num(r.loss_mg / 1000, GRAMS),
-                       num(r.allowance_mg / 1000, GRAMS), num(r.stones_mct / 1000, CARATS),
-                       yes if r.over_allowance else "", r.loss_reason, inspection_label(r.inspection_state),
-                       r.ncr_no, r.reverses_no, r.note])
+            moment.value = _local(r.recorded_at)
+            issued.value = r.issued_mg / 1000
+            returned.value = r.returned_mg / 1000
+            in_piece.value = r.in_piece_mg / 1000
+            loss.value = r.loss_mg / 1000
+            allowance.value = r.allowance_mg / 1000
+            stones.value = r.stones_mct / 1000
+            # Empty texts are left out (None): no empty cell is written for them.
+            ws.append([r.entry_no, moment, label(kinds, kind_label, r.kind), r.order_no, r.sheet_no,
+                       r.seq, r.step or None, r.workshop, r.worker or None, r.qty_done, r.qty_rejected, r.qty_rework,
+                       issued, returned, in_piece, loss, allowance, stones,
+                       yes if r.over_allowance else None, r.loss_reason or None,
+                       label(states, inspection_label, r.inspection_state), r.ncr_no or None, r.reverses_no or None,
+                       r.note or None])
             written += 1
             if progress is not None and written % 2000 == 0 and progress(written, total) is False:
                 raise ExportCancelled()
@@ -153,6 +184,7 @@ def write_summary_xlsx(path: str | Path, rows: Sequence[SummaryRow], *, factory_
         ws.column_dimensions[_letter(i)].width = width
     ws.freeze_panes = "A4"
     ws.auto_filter.ref = f"A3:{_letter(len(SUMMARY_COLUMNS))}{max(3, ws.max_row)}"
+    _print_setup(ws)
     path = Path(path)
     wb.save(path)
     return path

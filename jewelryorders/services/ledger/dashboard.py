@@ -19,7 +19,7 @@ from ..dashboard.registry import (CHART_HBAR, Chart, Figure, FigureContext, Link
 from ..dashboard.todo import TodoItem, register_todo
 from .entries import LedgerFilter, LossLine, loss_by
 
-LEDGER_LINK = Link("ledger")
+LEDGER_LINK = Link("ledger", "ledger")  # the Ledger tab's ledger view (entries with their losses)
 WORKER_ROWS = 15
 
 

@@ -506,9 +506,16 @@ def _where(stmt, f: LedgerFilter):
     return stmt
 
 
+_ENTRY_FIELDS = ("id", "entry_no", "recorded_at", "kind")
+_TAIL_FIELDS = ("worker", "qty_done", "qty_rejected", "qty_rework", "issued_mg", "returned_mg", "in_piece_mg", "loss_mg",
+                "allowance_mg", "stones_mct", "over_allowance", "loss_reason", "inspection_state", "ncr_no", "note")
+
+
 def _rows_stmt(f: LedgerFilter):
+    """The view's rows as plain columns in LedgerRow's order (no ORM objects: a million rows stream through it)."""
     original = aliased(LedgerEntry)
-    stmt = (select(LedgerEntry, Order.order_no, TaskSheet.sheet_no, PlanStep.name, Workshop.name,
+    stmt = (select(*(getattr(LedgerEntry, c) for c in _ENTRY_FIELDS), Order.order_no, TaskSheet.sheet_no,
+                   LedgerEntry.seq, PlanStep.name, Workshop.name, *(getattr(LedgerEntry, c) for c in _TAIL_FIELDS),
                    original.entry_no)
             .join(Order, Order.id == LedgerEntry.order_id)
             .join(TaskSheet, TaskSheet.id == LedgerEntry.task_sheet_id)
@@ -518,32 +525,30 @@ def _rows_stmt(f: LedgerFilter):
     return _where(stmt, f)
 
 
-def _row(e: LedgerEntry, order_no, sheet_no, step, workshop, reverses_no) -> LedgerRow:
-    return LedgerRow(e.id, e.entry_no, e.recorded_at, e.kind, order_no, sheet_no, e.seq, step, workshop, e.worker,
-                     e.qty_done, e.qty_rejected, e.qty_rework, e.issued_mg, e.returned_mg, e.in_piece_mg, e.loss_mg,
-                     e.allowance_mg, e.stones_mct, e.over_allowance, e.loss_reason, e.inspection_state, e.ncr_no,
-                     e.note, reverses_no or "")
+def _row(*values) -> LedgerRow:
+    *fields, reverses_no = values
+    return LedgerRow(*fields, reverses_no or "")
 
 
 def query_entries(db: Database, f: LedgerFilter, offset: int = 0, limit: int = 200) -> list[LedgerRow]:
-    """A page of entries, newest first."""
-    stmt = _rows_stmt(f).order_by(LedgerEntry.recorded_at.desc(), LedgerEntry.id.desc()).offset(offset).limit(limit)
+    """A page of entries, newest first. The page's ids are found first on the filter's index alone, then only those
+    rows are joined to their order, sheet, step and workshop: OFFSET skips index entries, not joined rows (the last
+    page of 1,000,000 entries took seconds the other way)."""
+    newest = (LedgerEntry.recorded_at.desc(), LedgerEntry.id.desc())
+    page = _where(select(LedgerEntry.id), f).order_by(*newest).offset(offset).limit(limit).subquery()
+    stmt = _rows_stmt(LedgerFilter()).join(page, page.c.id == LedgerEntry.id).order_by(*newest)
     with read_session(db) as s:
         return [_row(*r) for r in s.execute(stmt)]
 
 
 def iter_entries(db: Database, f: LedgerFilter, batch: int = 5000):
-    """Every entry of the filter, oldest first, in batches by id (flat memory; for exports)."""
-    last = 0
+    """Every entry of the filter, oldest first, streamed by one query in batches of `batch` rows (flat memory; for
+    exports). One query, not one per batch keyed on the last id: with a workshop or worker filter each such batch
+    read every entry of the filter again (125,000 entries of one workshop: 23 s instead of 7)."""
     with read_session(db) as s:
-        while True:
-            stmt = _rows_stmt(f).where(LedgerEntry.id > last).order_by(LedgerEntry.id).limit(batch)
-            rows = [_row(*r) for r in s.execute(stmt)]
-            if not rows:
-                return
-            yield from rows
-            last = rows[-1].id
-            s.expunge_all()
+        stmt = _rows_stmt(f).order_by(LedgerEntry.id).execution_options(yield_per=batch)
+        for r in s.execute(stmt):
+            yield _row(*r)
 
 
 def count_entries(db: Database, f: LedgerFilter) -> int:

@@ -352,8 +352,9 @@ class DashboardTab(QWidget):
 
     # -- following a click ----------------------------------------------------------------------------------------
     def open_link(self, link: Link) -> None:
-        """Switch to the link's tab: the Orders tab filtered by the bar's stages, a view of the Review or Materials
-        tab, or an order's own window."""
+        """Switch to the link's target (tab, view id): the Orders tab filtered by the bar's stages, a sub-view of a
+        tab made of sub-views (Review, Materials, Delivery, Ledger, Archive: their `show_view`), or an order's own
+        window."""
         self.sig_link_activated.emit(link)
         window = self.window()
         if not hasattr(window, "show_tab") or not hasattr(window, "tab_widget"):

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +32,9 @@ from ...services.materials.common import qty_text, unit_label
 from ...services.orders.intake import get_order_by_no
 from ...services.permissions import allowed
 from .. import operations
+from ..common.sub_views import SubViewsTab
 from ..context import UiContext
+from .master_data import MasterDataView
 from .rows_model import RowColumn, RowsModel, _selected, _table
 
 VIEW_STOCK, VIEW_PURCHASING, VIEW_ORDER, VIEW_MASTER = "stock", "purchasing", "order", "master"
@@ -530,33 +531,14 @@ class OrderMaterialsView(QWidget):
         self._after(result)
 
 
-class MaterialsTab(QWidget):
+class MaterialsTab(SubViewsTab):
+    VIEWS = ((VIEW_STOCK, N_("Stock and quarantine"), StockView),
+             (VIEW_PURCHASING, N_("Purchase orders"), PurchasingView),
+             (VIEW_ORDER, N_("An order's materials"), OrderMaterialsView),
+             (VIEW_MASTER, N_("Materials, suppliers, bills of materials"), MasterDataView))
+    tabs_name = "materials_views"
+
     def __init__(self, ctx: UiContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        from .master_data import MasterDataView
+        super().__init__(ctx, parent)
+        self.finish_setup()
 
-        self.views = {VIEW_STOCK: StockView(ctx), VIEW_PURCHASING: PurchasingView(ctx),
-                      VIEW_ORDER: OrderMaterialsView(ctx), VIEW_MASTER: MasterDataView(ctx)}
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("materials_views")
-        for view in self.views.values():
-            self.tabs.addTab(view, "")
-            view.sig_changed.connect(self.refresh)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
-        ctx.bus.sig_language_changed.connect(lambda _lang: self.retranslate_ui())
-        self.retranslate_ui()
-        self.refresh()
-
-    def retranslate_ui(self) -> None:
-        for i, text in enumerate((_("Stock and quarantine"), _("Purchase orders"), _("An order's materials"),
-                                  _("Materials, suppliers, bills of materials"))):
-            self.tabs.setTabText(i, text)
-        for view in self.views.values():
-            view.retranslate_ui()
-
-    def refresh(self) -> None:
-        for view in self.views.values():
-            view.refresh()
