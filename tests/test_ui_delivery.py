@@ -167,4 +167,3 @@ def test_sales_carries_a_repair_and_a_complaint_to_closure(qtbot, db, make_user,
     analysis = tab.views[VIEW_ANALYSIS]
     analysis.refresh()
     assert analysis.analysis.cases == 2 and analysis.chart.series()
-    tab.grab().save("/tmp/delivery-tab.png")

@@ -15,7 +15,7 @@ from jewelryorders.services.materials import stock
 from jewelryorders.services.quality import master
 from jewelryorders.ui import operations
 from jewelryorders.ui.context import EventBus, UiContext
-from jewelryorders.ui.quality import tab as quality_tab
+from jewelryorders.ui.quality import common as quality_common
 from jewelryorders.ui.quality.tab import QualityTab
 
 from .planning_support import contracted, factory  # noqa: F401,F811  (fixtures)
@@ -107,9 +107,9 @@ def test_iqc_to_fqc_fail_rework_reinspect_and_close_in_the_gui(qtbot, db, qworld
     assert first.ncr_no in ncrs.detail.toPlainText()
 
     # Disposition: rework, through the progress ledger.
-    monkeypatch.setattr(quality_tab, "ask_choice", lambda *a: 0)
+    monkeypatch.setattr(quality_common, "ask_choice", lambda *a: 0)
     answers = iter(["reset the stones"])
-    monkeypatch.setattr(quality_tab, "ask_text", lambda *a: next(answers))
+    monkeypatch.setattr(quality_common, "ask_text", lambda *a: next(answers))
     assert ncrs.disposition() is not None, errors
     assert ledger_answer and ledger_answer[0][4] == first.ncr_no
 
@@ -155,7 +155,6 @@ def test_instruments_due_are_warned_about(qtbot, db, qworld):
     tab = _tab(qtbot, db, qworld.inspector)
     tab.tabs.setCurrentIndex(2)
     assert "CAL-OLD" in tab.standards.warning.text()
-    tab.grab().save("/tmp/q/quality_tab.png")
 
 
 def test_control_points_and_photos_are_set_in_the_gui(qtbot, db, qworld, errors, monkeypatch, tmp_path):
@@ -165,8 +164,8 @@ def test_control_points_and_photos_are_set_in_the_gui(qtbot, db, qworld, errors,
     view = tab.standards
     _select(view.points_table, view.points_model, lambda r: r.step_name == "Stone setting")
     answers = iter([3, 1])
-    monkeypatch.setattr(quality_tab, "ask_choice", lambda *a: next(answers))
-    monkeypatch.setattr(quality_tab, "ask_text", lambda *a: "5")
+    monkeypatch.setattr(quality_common, "ask_choice", lambda *a: next(answers))
+    monkeypatch.setattr(quality_common, "ask_text", lambda *a: "5")
     assert view.set_point() is not None, errors
     point = next(p for p in master.list_control_points(db) if p.step_name == "Stone setting")
     assert point.fai_required and point.ipqc and point.frequency == "each_shift" and point.sample_size == 5
@@ -180,20 +179,19 @@ def test_control_points_and_photos_are_set_in_the_gui(qtbot, db, qworld, errors,
     assert first is not None and first.ncr_no, errors
     photo = tmp_path / "p.png"
     Image.new("RGB", (40, 30), (10, 10, 200)).save(photo)
-    monkeypatch.setattr(quality_tab, "ask_photo_paths", lambda parent: [str(photo)])
+    monkeypatch.setattr(quality_common, "ask_photo_paths", lambda parent: [str(photo)])
     _select(tab.ncrs.table, tab.ncrs.model, lambda r: r.ncr_no == first.ncr_no)
     assert tab.ncrs.attach_photos() is not None, errors
     tab.resize(1366, 700)
     tab.tabs.setCurrentIndex(2)
-    tab.grab().save("/tmp/q/quality_standards.png")
 
 
 def test_an_instrument_is_registered_and_calibrated_in_the_gui(qtbot, db, qworld, errors, monkeypatch):
     tab = _tab(qtbot, db, qworld.inspector)
     view = tab.standards
     answers = iter(["RG-02", "Ring gauge", "2025-11-01", "365"])
-    monkeypatch.setattr(quality_tab, "ask_text", lambda *a: next(answers))
-    monkeypatch.setattr(quality_tab, "ask_choice", lambda *a: 3)
+    monkeypatch.setattr(quality_common, "ask_text", lambda *a: next(answers))
+    monkeypatch.setattr(quality_common, "ask_choice", lambda *a: 3)
     assert view.new_instrument() is not None, errors
     assert "RG-02" in view.warning.text()  # due 2026-11-01: past due
     _select(view.instruments_table, view.instruments_model, lambda r: r.code == "RG-02")
