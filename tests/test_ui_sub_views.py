@@ -90,6 +90,7 @@ def _window(qtbot, db, actor):
     ("ledger", "ledger", "meetings"), ("ledger", "meetings", "exceptions"),
     ("archive", "documents", "requests"), ("archive", "documents", "loans"),
     ("delivery", "ship", "cases"), ("materials", "stock", "purchasing"),
+    ("quality", "inspections", "ncrs"), ("quality", "ncrs", "offences"),
 ])
 def test_a_dashboard_link_opens_the_sub_view_it_names(qtbot, db, admin, errors, tab_key, other, view):
     window, dashboard = _window(qtbot, db, admin)
@@ -114,3 +115,12 @@ def test_a_to_do_line_of_meeting_actions_opens_the_meetings_view(qtbot, db, admi
     assert window.current_tab_key() == "ledger"
     assert ledger.tabs.currentWidget() is ledger.views["meetings"] is ledger.meetings_view
     assert errors == []
+
+
+def test_every_quality_figure_links_to_a_view_the_quality_tab_has(qapp):
+    from jewelryorders.services.quality import dashboard as quality_dashboard
+    from jewelryorders.ui.quality.tab import QualityTab
+
+    views = {view_id for view_id, _title, _factory in QualityTab.VIEWS}
+    links = [v for v in vars(quality_dashboard).values() if isinstance(v, Link)]
+    assert len(links) == 3 and all(link.tab == "quality" and link.view in views for link in links)

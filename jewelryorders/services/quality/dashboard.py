@@ -23,7 +23,10 @@ from ..dashboard.todo import TodoItem, register_todo
 from ..permissions import allowed
 from .ncr import repeat_offences
 
-QUALITY_LINK = Link("quality")
+# The Quality tab's views (ui/quality/tab.py VIEW_*): each figure opens the one that acts on it.
+INSPECTIONS_LINK = Link("quality", "inspections")
+NCRS_LINK = Link("quality", "ncrs")
+OFFENCES_LINK = Link("quality", "offences")
 FIRST_PASS_KINDS = ("fai", "ipqc", "fqc")
 
 
@@ -85,7 +88,7 @@ def first_pass_yield(db: Database, ctx: FigureContext) -> FirstPassYield:
 
 def present_first_pass_yield(r: FirstPassYield, lang: str | None) -> Presentation:
     labels = tuple(x.workshop or tr("Final inspection (FQC)", lang) for x in r.rows)
-    links = tuple(QUALITY_LINK for _x in r.rows)
+    links = tuple(INSPECTIONS_LINK for _x in r.rows)
     chart = Chart(CHART_HBAR, labels, (Series(tr("First-pass yield", lang),
                                               tuple(x.rate or 0.0 for x in r.rows), PALETTE[2]),),
                   unit=tr("First-pass yield", lang), links=links, percent=True) if r.rows else None
@@ -145,7 +148,7 @@ def _defect_label(kind: str, lang: str | None) -> str:
 
 def present_defect_pareto(r: DefectPareto, lang: str | None) -> Presentation:
     labels = tuple(_defect_label(x.kind, lang) for x in r.rows)
-    links = tuple(QUALITY_LINK for _x in r.rows)
+    links = tuple(OFFENCES_LINK for _x in r.rows)
     chart = Chart(CHART_BAR, labels, (Series(tr("NCRs", lang), tuple(float(x.count) for x in r.rows), WARNING),),
                   unit=tr("NCRs", lang), links=links) if r.rows else None
     table = Table((tr("Defect", lang), tr("NCRs", lang), tr("Cumulative share", lang)),
@@ -206,7 +209,7 @@ def open_ncrs(db: Database, ctx: FigureContext) -> OpenNcrs:
 
 def present_open_ncrs(r: OpenNcrs, lang: str | None) -> Presentation:
     labels = tuple(tr(NCR_STATUSES[x.status], lang) for x in r.statuses)
-    links = tuple(QUALITY_LINK for _x in r.statuses)
+    links = tuple(NCRS_LINK for _x in r.statuses)
     chart = Chart(CHART_HBAR, labels, (Series(tr("NCRs", lang), tuple(float(x.count) for x in r.statuses),
                                               PALETTE[1]),
                                        Series(tr("Corrective action overdue", lang),
@@ -240,7 +243,7 @@ def _inspections(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoItem]
                          .where(Order.stage == "final_qc")).one()
     if not n:
         return []
-    return [TodoItem("fqc_to_do", N_("Orders waiting for final inspection (FQC): {count}"), int(n), QUALITY_LINK,
+    return [TodoItem("fqc_to_do", N_("Orders waiting for final inspection (FQC): {count}"), int(n), INSPECTIONS_LINK,
                      first_due=first)]
 
 
@@ -252,14 +255,14 @@ def _ncr_decisions(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoIte
                              .where(Ncr.status == "open", Ncr.disposition.is_(None))).one()
         if n:
             items.append(TodoItem("ncr_disposition", N_("NCRs awaiting your disposition: {count}"), int(n),
-                                  QUALITY_LINK, first_due=first))
+                                  NCRS_LINK, first_due=first))
     if actor.department == "quality" and allowed(actor, "quality.verify"):
         n = s.scalar(select(func.count(Ncr.id)).where(
             Ncr.status != "closed", Ncr.rectified_at.is_not(None),
             or_(Ncr.verified_at.is_(None), Ncr.verified_at < Ncr.rectified_at)))
         if n:
             items.append(TodoItem("ncr_verification",
-                                  N_("Corrective actions awaiting your verification: {count}"), int(n), QUALITY_LINK))
+                                  N_("Corrective actions awaiting your verification: {count}"), int(n), NCRS_LINK))
     return items
 
 
@@ -272,7 +275,7 @@ def _my_actions(s: Session, actor: Actor, ctx: FigureContext) -> list[TodoItem]:
     if not n:
         return []
     return [TodoItem("my_corrective_actions", N_("Corrective actions you own: {count} ({overdue} overdue)"), int(n),
-                     QUALITY_LINK, int(late or 0), first)]
+                     NCRS_LINK, int(late or 0), first)]
 
 
 register_todo("quality_inspections", _inspections)
