@@ -158,6 +158,7 @@ def _run(rows: int, lines_per_order: int, check_only: bool) -> None:
 
     for dry_run in ([True] if check_only else [True, False]):
         marks: dict[str, float] = {}
+        probe = None if dry_run else _start_probe(folder / "factory.db")
         started = time.perf_counter()
         result = order_import.run_import(db, admin, path, mapping, dry_run=dry_run,
                                          progress=lambda stage, _d, _t: marks.setdefault(stage, time.perf_counter()))
@@ -170,12 +171,50 @@ def _run(rows: int, lines_per_order: int, check_only: bool) -> None:
             print(f"    write transaction (lock held): {time.perf_counter() - marks['Saving the orders']:5.2f} s from "
                   f"'Saving' to the end of the import; {wall:5.2f} s from BEGIN IMMEDIATE to COMMIT, of which "
                   f"{cpu:5.2f} s this process's CPU (goal: 1–2 s at most)")
+        if probe is not None:
+            waits = _stop_probe(probe)
+            if waits:
+                print(f"    another workstation saving every 50 ms meanwhile: {len(waits)} saves, the longest waited "
+                      f"{max(waits):5.2f} s for the write lock (goal: 1–2 s at most)")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
         what = "check " if dry_run else "import"
         print(f"  {what}: {seconds:6.1f} s  {result.rows / seconds:7,.0f} rows/s  {len(result.orders):,} orders  "
               f"problems {result.problem_count}  imported {result.imported}  peak RSS so far {peak:.0f} MB")
     print(f"  orders in the database: {orders.count_orders(db, orders.OrderFilter()):,}")
     db.close()
+
+
+# A second workstation: its own process and connection, taking the write lock (BEGIN IMMEDIATE ... COMMIT, what a
+# save does) every 50 ms while the import runs; how long each waited is what a user elsewhere would feel.
+_PROBE = """
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], timeout=120, isolation_level=None)
+waits = []
+print("ready", flush=True)
+while not sys.stdin.closed:
+    started = time.perf_counter()
+    con.execute("BEGIN IMMEDIATE")
+    con.execute("COMMIT")
+    waits.append(time.perf_counter() - started)
+    import select
+    if select.select([sys.stdin], [], [], 0.05)[0]:
+        break
+print(" ".join(f"{w:.4f}" for w in waits), flush=True)
+"""
+
+
+def _start_probe(path: Path):
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", _PROBE, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    proc.stdout.readline()  # connected
+    return proc
+
+
+def _stop_probe(proc) -> list[float]:
+    out, _err = proc.communicate("stop\n", timeout=300)
+    return [float(w) for w in out.split()]
 
 
 def main(argv: list[str] | None = None) -> int:
