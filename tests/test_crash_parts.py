@@ -1,10 +1,12 @@
 """Crash safety of the later parts (issue 9): a child process saving ledger finishes with their weights, failed
-inspections that open an NCR, shipments with their packages and filed archive documents is killed (SIGKILL) at
-random moments. After each kill the file is sound; at the end every record is whole or absent (with its audit event,
-its packages or NCR, its stage move), every save the child reported is there, and `check` passes."""
+inspections that open an NCR, shipments with their packages, filed archive documents, or handing out and taking
+back paper originals is killed (SIGKILL) at random moments. After each kill the file is sound; at the end every
+record is whole or absent (with its audit event, its packages or NCR, its stage move), every save the child reported
+is there, and `check` passes. An order import killed in the middle of its short write transaction leaves no order."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import signal
@@ -18,12 +20,14 @@ from sqlalchemy import func, select
 from jewelryorders.cli.main import main
 from jewelryorders.models.audit import AuditEvent
 from jewelryorders.models.delivery import Package, Shipment
+from jewelryorders.models.archive import Loan
 from jewelryorders.models.documents import Document
 from jewelryorders.models.ledger import LedgerEntry
 from jewelryorders.models.orders import Order
 from jewelryorders.models.quality import Inspection, Ncr
 from jewelryorders.services import audit
-from jewelryorders.services.archive import filing
+from jewelryorders.services.archive import filing, loans
+from jewelryorders.services.archive import requests as archive_requests
 from jewelryorders.services.delivery import shipments
 from jewelryorders.services.delivery.shipments import PackageInput, ShipmentInput
 from jewelryorders.services.ledger import entries as ledger
@@ -32,6 +36,7 @@ from jewelryorders.services.planning import plans as planning
 from jewelryorders.services.quality import inspections
 from jewelryorders.services.quality.inspections import InspectionInput
 
+from .conftest import TEST_TODAY
 from .delivery_support import quality_stand_in, ready_order  # noqa: F401  (fixtures)
 from .planning_support import MONDAY, contracted, factory  # noqa: F401,F811  (fixtures)
 from .test_quality import good_values, qworld  # noqa: F401  (fixture)
@@ -249,7 +254,120 @@ def test_filed_documents_survive_sigkill_whole_or_not_at_all(sqlite_db, admin, c
     _check_passes(db, capsys)  # check reads every stored file against its SHA-256
 
 
+def test_archive_loans_survive_sigkill_whole_or_not_at_all(sqlite_db, admin, sales, make_user, capsys):
+    """Hand-outs and returns of paper originals on granted borrowing requests."""
+    db = sqlite_db
+    asker = make_user("production", "clerk", "asker")
+    head = make_user("production", "department_head", "prodhead")
+    keeper = make_user("archive", "clerk", "keeper")
+    granted = []
+    for i in range(12):
+        doc = filing.file_document(db, sales, category="signed_contract", content=b"%PDF-1.4 " + bytes([i]),
+                                   file_name=f"HT-{i}.pdf", title=f"Contract {i}")
+        req = archive_requests.request_access(db, asker, doc, "borrow", "show the customer",
+                                              TEST_TODAY + dt.timedelta(days=3))
+        archive_requests.decide_request(db, head, req, True, "ok")
+        archive_requests.grant_request(db, keeper, req)
+        granted.append((req, doc))
+
+    def work(report):
+        for req, doc in granted:
+            with db.read_session() as s:
+                loan = s.scalar(select(Loan).where(Loan.request_id == req))
+                lent, returned = loan is not None, loan is not None and loan.returned_at is not None
+            if not lent:
+                report(f"OUT {loans.hand_out(db, keeper, req)}")
+            if not returned:
+                loans.return_document(db, keeper, doc, "back in box 07")
+                report(f"BACK {req}")
+
+    reported = _kill_repeatedly(db, work)
+    with db.read_session() as s:
+        all_loans = list(s.scalars(select(Loan)))
+        assert len(all_loans) == len(granted) and all(loan.returned_at is not None for loan in all_loans)
+        assert {int(line.split()[1]) for line in reported if line.startswith("OUT")} <= {loan.id for loan in all_loans}
+        ids = sorted(loan.id for loan in all_loans)
+        assert _events(s, "loan", "lend_document") == ids and _events(s, "loan", "return_document") == ids
+    _check_passes(db, capsys)
+
+
 def _filed(db) -> bool:
     with db.read_session() as s:
         return (s.scalar(select(func.count()).select_from(Document)) or 0) >= DOCUMENTS
 
+
+
+# ---- order import: its one short write transaction is all or nothing -----------------------------------------------
+
+@pytest.fixture
+def sheet(sqlite_db, sales, tmp_path, monkeypatch):
+    from jewelryorders.services import customers
+    from jewelryorders.services.orders import importing as order_import
+
+    from .test_order_import import HEADERS_ZH, good_rows, mapping_for, write_sheet
+
+    customer = customers.create_customer(sqlite_db, sales, customers.CustomerInput(name="周大福珠寶", currency="HKD"))
+    path = write_sheet(tmp_path / "po.xlsx", HEADERS_ZH, good_rows(customer.code))
+    monkeypatch.setattr(order_import, "INSERT_BATCH", 1)  # two orders: two batches, the failure after the first
+    return path, mapping_for(path)
+
+
+def _counts(db) -> tuple[int, int]:
+    with db.read_session() as s:
+        return (s.scalar(select(func.count()).select_from(Order)),
+                s.scalar(select(func.count()).select_from(AuditEvent)))
+
+
+def test_an_import_failing_in_the_middle_of_its_insert_leaves_nothing(sqlite_db, sales, sheet, monkeypatch, capsys):
+    from jewelryorders.services.orders import importing as order_import
+
+    db = sqlite_db
+    before = _counts(db)
+    real, calls = audit.append_ready, []
+
+    def second_batch_fails(*args, **kw):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(audit, "append_ready", second_batch_fails)
+    with pytest.raises(RuntimeError):
+        order_import.run_import(db, sales, *sheet)
+    assert len(calls) == 2 and _counts(db) == before  # the first batch's order and events rolled back with it
+    monkeypatch.setattr(audit, "append_ready", real)
+    assert order_import.run_import(db, sales, *sheet).imported  # and the numbers and chain are as they were
+    _check_passes(db, capsys)
+
+
+def test_an_import_killed_in_its_write_transaction_leaves_nothing(sqlite_db, sales, sheet, capsys):
+    from jewelryorders.services.orders import importing as order_import
+
+    db = sqlite_db
+    before = _counts(db)
+    read_fd, write_fd = os.pipe()
+    db.engine.dispose()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child never returns
+        os.close(read_fd)
+        real, calls = audit.append_ready, []
+
+        def stop_in_the_second_batch(*args, **kw):
+            calls.append(1)
+            if len(calls) == 2:  # the first batch's rows and events are written, the transaction is open
+                os.write(write_fd, b"INSIDE\n")
+                time.sleep(60)
+            return real(*args, **kw)
+
+        audit.append_ready = stop_in_the_second_batch
+        try:
+            order_import.run_import(db, sales, *sheet)
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    assert os.read(read_fd, 100) == b"INSIDE\n"
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(read_fd)
+    assert _counts(db) == before
+    _check_passes(db, capsys)
