@@ -299,8 +299,11 @@ def _filed(db) -> bool:
 
 # ---- order import: its one short write transaction is all or nothing -----------------------------------------------
 
-@pytest.fixture
-def sheet(sqlite_db, sales, tmp_path, monkeypatch):
+@pytest.fixture(params=["foreseen keys", "keys read back"])
+def sheet(request, sqlite_db, sales, tmp_path, monkeypatch):
+    """The sheet, and the append_ready call that comes after some rows of the import are written: the first when
+    the keys were foreseen (every row goes in before the events), the second when the insert goes batch by batch
+    (nobody wrote meanwhile is the usual case; the other is forced)."""
     from jewelryorders.services import customers
     from jewelryorders.services.orders import importing as order_import
 
@@ -309,7 +312,9 @@ def sheet(sqlite_db, sales, tmp_path, monkeypatch):
     customer = customers.create_customer(sqlite_db, sales, customers.CustomerInput(name="周大福珠寶", currency="HKD"))
     path = write_sheet(tmp_path / "po.xlsx", HEADERS_ZH, good_rows(customer.code))
     monkeypatch.setattr(order_import, "INSERT_BATCH", 1)  # two orders: two batches, the failure after the first
-    return path, mapping_for(path)
+    if request.param == "keys read back":
+        monkeypatch.setattr(order_import, "_plan_keys", lambda *a: None)
+    return path, mapping_for(path), 1 if request.param == "foreseen keys" else 2
 
 
 def _counts(db) -> tuple[int, int]:
@@ -322,19 +327,20 @@ def test_an_import_failing_in_the_middle_of_its_insert_leaves_nothing(sqlite_db,
     from jewelryorders.services.orders import importing as order_import
 
     db = sqlite_db
+    *sheet, stop_at = sheet
     before = _counts(db)
     real, calls = audit.append_ready, []
 
     def second_batch_fails(*args, **kw):
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == stop_at:
             raise RuntimeError("the disk is full")
         return real(*args, **kw)
 
     monkeypatch.setattr(audit, "append_ready", second_batch_fails)
     with pytest.raises(RuntimeError):
         order_import.run_import(db, sales, *sheet)
-    assert len(calls) == 2 and _counts(db) == before  # the first batch's order and events rolled back with it
+    assert len(calls) == stop_at and _counts(db) == before  # the first batch's order and events rolled back with it
     monkeypatch.setattr(audit, "append_ready", real)
     assert order_import.run_import(db, sales, *sheet).imported  # and the numbers and chain are as they were
     _check_passes(db, capsys)
@@ -344,6 +350,7 @@ def test_an_import_killed_in_its_write_transaction_leaves_nothing(sqlite_db, sal
     from jewelryorders.services.orders import importing as order_import
 
     db = sqlite_db
+    *sheet, stop_at = sheet
     before = _counts(db)
     read_fd, write_fd = os.pipe()
     db.engine.dispose()
@@ -354,7 +361,7 @@ def test_an_import_killed_in_its_write_transaction_leaves_nothing(sqlite_db, sal
 
         def stop_in_the_second_batch(*args, **kw):
             calls.append(1)
-            if len(calls) == 2:  # the first batch's rows and events are written, the transaction is open
+            if len(calls) == stop_at:  # rows are written, the transaction is open
                 os.write(write_fd, b"INSIDE\n")
                 time.sleep(60)
             return real(*args, **kw)
@@ -370,4 +377,38 @@ def test_an_import_killed_in_its_write_transaction_leaves_nothing(sqlite_db, sal
     os.waitpid(pid, 0)
     os.close(read_fd)
     assert _counts(db) == before
+    _check_passes(db, capsys)
+
+
+def test_an_order_saved_between_the_check_and_the_insert_makes_the_import_read_its_keys_back(sqlite_db, sales, sheet,
+                                                                                             monkeypatch, capsys):
+    """The keys and numbers foreseen at the check no longer hold: the import numbers and reads back under the lock,
+    and still writes what intake writes."""
+    from jewelryorders.services.orders import importing as order_import
+    from jewelryorders.services.orders import intake
+
+    from .conftest import order_input
+
+    db = sqlite_db
+    *sheet, _stop_at = sheet
+    real = order_import._insert_orders
+
+    from jewelryorders.models.customers import Customer
+
+    with db.read_session() as s:
+        customer_id = s.scalar(select(Customer.id))
+
+    def meanwhile(*args, **kw):
+        intake.create_order(db, sales, order_input(customer_id))  # another workstation saves an order
+        return real(*args, **kw)
+
+    batches, real_batch = [], order_import._insert_batch
+    monkeypatch.setattr(order_import, "_insert_orders", meanwhile)
+    monkeypatch.setattr(order_import, "_insert_batch", lambda *a: batches.append(1) or real_batch(*a))
+    result = order_import.run_import(db, sales, *sheet)
+    assert len(batches) == 2  # numbered and keys read back, batch by batch
+    assert result.imported and len({o.order_no for o in result.orders}) == 2, result.problems
+    with db.read_session() as s:
+        numbers = list(s.scalars(select(Order.order_no)))
+        assert len(numbers) == len(set(numbers)) == 3
     _check_passes(db, capsys)

@@ -23,12 +23,13 @@ from ...db import Database
 from ...i18n import LANGUAGES, LazyText, N_, _, tr
 from ...models.customers import Customer
 from ...models.orders import CHANNELS, METALS, STONE_TYPES, LineStone, Order, OrderLine
+from ...models.sequences import NumberSequence
 from .. import audit
 from ..context import Actor, read_session, unit_of_work
 from ..errors import DomainError, PermissionDenied, ValidationError
 from ..permissions import require
 from ..users import get_setting
-from ..sequences import next_number
+from ..sequences import NUMBER_FORMATS, next_number, next_value
 from .intake import LineInput, OrderInput, StoneInput, _apply, _clean
 from .sheet_reader import (DEFAULT_LIMITS, ImportLimits, MergedRange, SheetLimitError, SheetScan, WorkbookError,
                            cell_too_long, check_archive, scan_sheet_xml, time_exceeded, too_many_rows)
@@ -1276,6 +1277,7 @@ class _Table:
         self.processors = audit.bind_processors(dialect, table, self.columns)
         self.late = {key: self.columns.index(key) for key in late}
         self.stamps = [c.key for c in table.columns if c.default is not None and c.default.is_callable]
+        self.stamp_at = {self.columns.index(key) for key in self.stamps}
 
     def values(self, row: Mapping[str, object]) -> list:
         out = []
@@ -1411,11 +1413,12 @@ def run_import(db: Database, actor: Actor | None, path: str | Path, mapping: Map
         tables = _Tables(db.engine.dialect)
         prepared = _prepare_orders(s, rows, has_po, converter, log, result, progress, should_stop, dry_run,
                                    deadline_check, actor.user_id if actor is not None else None, tables)
+        plan = _plan_keys(s, prepared, tables) if prepared and not (dry_run or log.count) else None
     result.problem_count = log.count
     if not (dry_run or log.count):
         # 2. One short write transaction: numbers, rows and audit events, all or nothing.
         try:
-            _insert_orders(db, actor, prepared, log, result, Path(path).name, progress, should_stop, tables)
+            _insert_orders(db, actor, prepared, log, result, Path(path).name, progress, should_stop, tables, plan)
             result.imported = True
         except _RollBack:
             result.imported = False
@@ -1482,7 +1485,7 @@ def _prepare_orders(s: Session, rows: list[_Row], has_po: bool, converter: _Conv
 
 def _insert_orders(db: Database, actor: Actor, prepared: list[_Prepared], log: _ProblemLog, result: ImportResult,
                    file_name: str, progress: ProgressCallback | None,
-                   should_stop: Callable[[], bool] | None, tables: _Tables) -> None:
+                   should_stop: Callable[[], bool] | None, tables: _Tables, plan: "_Plan | None" = None) -> None:
     stage = _("Saving the orders")
     if progress is not None:
         progress(stage, 0, len(prepared))
@@ -1506,8 +1509,14 @@ def _insert_orders(db: Database, actor: Actor, prepared: list[_Prepared], log: _
         if log.count:
             raise _RollBack
         saved: list[PlannedOrder] = []
-        stamps = tables.orders.stamp_values(clock.now())  # one time for the whole import, as one transaction
-        for start in range(0, len(prepared), INSERT_BATCH):
+        now = clock.now()  # one time for the whole import, as one transaction
+        stamps = tables.orders.stamp_values(now)
+        if plan is not None and _plan_holds(s, plan):
+            # Nobody wrote an order since the check: the rows and events made then go in as they are.
+            _insert_planned(s, actor, plan, tables, now)
+            saved = [PlannedOrder(p.planned.first_row, p.planned.customer, p.planned.reference, p.planned.lines,
+                                  p.order.total_quantity, p.order.delivery_date, p.order_no) for p in prepared]
+        for start in range(0, len(prepared) if not saved else 0, INSERT_BATCH):
             if should_stop is not None and should_stop():
                 raise ImportCancelled(_("Cancelled; nothing was imported."))
             if progress is not None:
@@ -1531,6 +1540,90 @@ def _insert_orders(db: Database, actor: Actor, prepared: list[_Prepared], log: _
                             "last_order_no": saved[-1].order_no})
     if progress is not None:
         progress(stage, len(prepared), len(prepared))
+
+
+@dataclass
+class _Plan:
+    """The keys and numbers the insert will give, foreseen before the write transaction from what the database held
+    then (SQLite gives a new row the largest key plus one; nobody else writes while the write lock is held): the
+    rows and events are then made whole outside the transaction. If anything was written meanwhile, the insert
+    numbers and reads back the keys under the lock instead."""
+
+    maxima: tuple[int, int, int]  # the largest key of orders, lines and stones
+    last_numbers: dict[int, int]  # the order sequence's last value per year
+    counts: dict[int, int]  # orders numbered per year
+    orders: list[tuple]
+    lines: list[tuple]
+    stones: list[tuple]
+    events: list[audit.ReadyEvent]
+
+
+def _key_maxima(s: Session) -> tuple[int, int, int]:
+    return tuple(s.scalar(select(func.max(t.c.id))) or 0
+                 for t in (Order.__table__, OrderLine.__table__, LineStone.__table__))
+
+
+def _last_numbers(s: Session, years) -> dict[int, int]:
+    found = dict(s.execute(select(NumberSequence.year, NumberSequence.last_value)
+                           .where(NumberSequence.kind == "order", NumberSequence.year.in_(list(years)))).all())
+    return {year: found.get(year, 0) for year in years}
+
+
+def _plan_keys(s: Session, prepared: list[_Prepared], tables: _Tables) -> _Plan | None:
+    if s.get_bind().dialect.name != "sqlite":
+        return None  # PostgreSQL's keys come from sequences that other transactions advance without a table lock
+    maxima = _key_maxima(s)
+    counts: dict[int, int] = {}
+    for p in prepared:
+        year = p.order.order_date.year
+        counts[year] = counts.get(year, 0) + 1
+    last_numbers = _last_numbers(s, counts)
+    prefix, digits = NUMBER_FORMATS["order"]
+    orders, lines, stones, events = [], [], [], []
+    next_numbers = dict(last_numbers)
+    order_id, line_id, stone_id = maxima
+    o, l_, st = tables.orders, tables.lines, tables.stones
+    no_at, order_at, line_at = o.late["order_no"], l_.late["order_id"], st.late["line_id"]
+    for p in prepared:
+        year = p.order.order_date.year
+        next_numbers[year] += 1
+        order_id += 1
+        p.order_id, p.order_no = order_id, f"{prefix}-{year}-{next_numbers[year]:0{digits}d}"
+        values = list(p.order_values)
+        values[no_at] = p.order_no
+        orders.append((order_id, *(v for i, v in enumerate(values) if i not in o.stamp_at)))
+        for line_values, stone_values in p.line_values:
+            line_id += 1
+            values = list(line_values)
+            values[order_at] = order_id
+            lines.append((line_id, *values))
+            for one in stone_values:
+                stone_id += 1
+                values = list(one)
+                values[line_at] = line_id
+                stones.append((stone_id, *values))
+        events.append(_creation_event(p))
+    return _Plan(maxima, last_numbers, counts, orders, lines, stones, events)
+
+
+def _plan_holds(s: Session, plan: _Plan) -> bool:
+    return _key_maxima(s) == plan.maxima and _last_numbers(s, plan.counts) == plan.last_numbers
+
+
+def _insert_planned(s: Session, actor: Actor, plan: _Plan, tables: _Tables, now: dt.datetime) -> None:
+    for year, count in plan.counts.items():
+        first = next_value(s, "order", year)  # locks (or creates) the year's sequence row
+        assert first == plan.last_numbers[year] + 1
+        seq = s.scalar(select(NumberSequence).where(NumberSequence.kind == "order", NumberSequence.year == year))
+        seq.last_value += count - 1
+    o = tables.orders
+    stamps = tuple(value for _i, value in sorted(o.stamp_values(now).items()))
+    audit.driver_insert(s, o.table, ["id", *(c for i, c in enumerate(o.columns) if i not in o.stamp_at),
+                                     *(o.columns[i] for i in sorted(o.stamp_at))],
+                        [row + stamps for row in plan.orders])
+    audit.driver_insert(s, tables.lines.table, ["id", *tables.lines.columns], plan.lines)
+    audit.driver_insert(s, tables.stones.table, ["id", *tables.stones.columns], plan.stones)
+    audit.append_ready(s, actor, "create", "order", CREATED_MSGID, plan.events)
 
 
 def _creation_event(p: _Prepared) -> audit.ReadyEvent:
