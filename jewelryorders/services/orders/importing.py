@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import re
 import time
@@ -1417,11 +1418,18 @@ def run_import(db: Database, actor: Actor | None, path: str | Path, mapping: Map
     result.problem_count = log.count
     if not (dry_run or log.count):
         # 2. One short write transaction: numbers, rows and audit events, all or nothing.
+        # The collector would walk every object of the prepared import, maybe more than once, while the lock is held:
+        # it waits until the commit (the transaction allocates little that is not kept anyway).
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             _insert_orders(db, actor, prepared, log, result, Path(path).name, progress, should_stop, tables, plan)
             result.imported = True
         except _RollBack:
             result.imported = False
+        finally:
+            if collecting:
+                gc.enable()
     result.problems = sorted(log.items, key=lambda p: (p.row, _column_index(p.column) if p.column else -1))
     result.problem_count = log.count
     if not result.imported:
