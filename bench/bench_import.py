@@ -125,6 +125,12 @@ def sample_rows(customer_code: str, n_rows: int, lines_per_order: int, start: in
                "內圈刻字" if i % 50 == 0 else None]
 
 
+# The same run with the import of commit e892103 (Core multi-row INSERTs through SQLAlchemy, numbers and keys read
+# back batch by batch), measured on this machine 2026-12-06 back to back with the current code (bench/RESULTS.md).
+BEFORE = {(20_000, 1): "e892103: 3.81 s from BEGIN IMMEDIATE to COMMIT, 2.77 s CPU; the other workstation waited "
+                       "3.83 s at most (12.2 s / 2.86 s CPU at load 8)"}
+
+
 def _run(rows: int, lines_per_order: int, check_only: bool) -> None:
     from jewelryorders.db import open_database
     from jewelryorders.services import customers, users
@@ -171,6 +177,9 @@ def _run(rows: int, lines_per_order: int, check_only: bool) -> None:
             print(f"    write transaction (lock held): {time.perf_counter() - marks['Saving the orders']:5.2f} s from "
                   f"'Saving' to the end of the import; {wall:5.2f} s from BEGIN IMMEDIATE to COMMIT, of which "
                   f"{cpu:5.2f} s this process's CPU (goal: 1–2 s at most)")
+            before = BEFORE.get((rows, lines_per_order))
+            if before:
+                print(f"    before the staged insert ({before})")
         if probe is not None:
             waits = _stop_probe(probe)
             if waits:
