@@ -209,7 +209,14 @@ def _blank(value: object) -> bool:
 
 
 def _zero(value: object) -> bool:
-    return isinstance(value, (int, str)) and not isinstance(value, bool) and str(value).strip() == "0"
+    """0 as typed or given (an int, float, Decimal or "0"); a signalling NaN is not compared, it is not zero."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, Decimal):
+        return value.is_zero()
+    if isinstance(value, (int, float)):
+        return value == 0
+    return isinstance(value, str) and value.strip() == "0"
 
 
 def _check_keys(data: InspectionInput) -> None:
