@@ -125,6 +125,12 @@ def sample_rows(customer_code: str, n_rows: int, lines_per_order: int, start: in
                "內圈刻字" if i % 50 == 0 else None]
 
 
+# The same run with the import of commit e892103 (Core multi-row INSERTs through SQLAlchemy, numbers and keys read
+# back batch by batch), measured on this machine 2026-12-06 back to back with the current code (bench/RESULTS.md).
+BEFORE = {(20_000, 1): "e892103: 3.81 s from BEGIN IMMEDIATE to COMMIT, 2.77 s CPU; the other workstation waited "
+                       "3.83 s at most (12.2 s / 2.86 s CPU at load 8)"}
+
+
 def _run(rows: int, lines_per_order: int, check_only: bool) -> None:
     from jewelryorders.db import open_database
     from jewelryorders.services import customers, users
@@ -158,6 +164,7 @@ def _run(rows: int, lines_per_order: int, check_only: bool) -> None:
 
     for dry_run in ([True] if check_only else [True, False]):
         marks: dict[str, float] = {}
+        probe = None if dry_run else _start_probe(folder / "factory.db")
         started = time.perf_counter()
         result = order_import.run_import(db, admin, path, mapping, dry_run=dry_run,
                                          progress=lambda stage, _d, _t: marks.setdefault(stage, time.perf_counter()))
@@ -170,12 +177,53 @@ def _run(rows: int, lines_per_order: int, check_only: bool) -> None:
             print(f"    write transaction (lock held): {time.perf_counter() - marks['Saving the orders']:5.2f} s from "
                   f"'Saving' to the end of the import; {wall:5.2f} s from BEGIN IMMEDIATE to COMMIT, of which "
                   f"{cpu:5.2f} s this process's CPU (goal: 1–2 s at most)")
+            before = BEFORE.get((rows, lines_per_order))
+            if before:
+                print(f"    before the staged insert ({before})")
+        if probe is not None:
+            waits = _stop_probe(probe)
+            if waits:
+                print(f"    another workstation saving every 50 ms meanwhile: {len(waits)} saves, the longest waited "
+                      f"{max(waits):5.2f} s for the write lock (goal: 1–2 s at most)")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
         what = "check " if dry_run else "import"
         print(f"  {what}: {seconds:6.1f} s  {result.rows / seconds:7,.0f} rows/s  {len(result.orders):,} orders  "
               f"problems {result.problem_count}  imported {result.imported}  peak RSS so far {peak:.0f} MB")
     print(f"  orders in the database: {orders.count_orders(db, orders.OrderFilter()):,}")
     db.close()
+
+
+# A second workstation: its own process and connection, taking the write lock (BEGIN IMMEDIATE ... COMMIT, what a
+# save does) every 50 ms while the import runs; how long each waited is what a user elsewhere would feel.
+_PROBE = """
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], timeout=120, isolation_level=None)
+waits = []
+print("ready", flush=True)
+while not sys.stdin.closed:
+    started = time.perf_counter()
+    con.execute("BEGIN IMMEDIATE")
+    con.execute("COMMIT")
+    waits.append(time.perf_counter() - started)
+    import select
+    if select.select([sys.stdin], [], [], 0.05)[0]:
+        break
+print(" ".join(f"{w:.4f}" for w in waits), flush=True)
+"""
+
+
+def _start_probe(path: Path):
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, "-c", _PROBE, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    proc.stdout.readline()  # connected
+    return proc
+
+
+def _stop_probe(proc) -> list[float]:
+    out, _err = proc.communicate("stop\n", timeout=300)
+    return [float(w) for w in out.split()]
 
 
 def main(argv: list[str] | None = None) -> int:

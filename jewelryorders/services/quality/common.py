@@ -64,6 +64,22 @@ PASS_WORDS = {"pass", "passed", "ok", "yes", "y", "合格", "通過", "通过", 
 FAIL_WORDS = {"fail", "failed", "ng", "no", "n", "不合格", "0", "false"}
 
 
+MAX_ID = 2**63 - 1  # the largest key a database row can have
+
+
+def known_id(value: object) -> int | None:
+    """A record's id as a form or a caller hands it; None for what cannot be one (text, a list, True, a number
+    beyond the database's integers), which the caller reports as not found instead of crashing the lookup."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
+def shown_id(value: object) -> str:
+    """An id as the refusal names it: short, whatever was given."""
+    return str(value)[:40]
+
+
 def unit_label(unit: str, lang: str | None = None) -> str:
     return tr(MEASURE_UNITS.get(unit, unit), lang)
 
@@ -144,6 +160,9 @@ def read_measurement(problems: Problems, field: str, c: QualityCharacteristic, v
             problems.add(field, _("{field}: the value is in {written}, but the standard measures it in {unit}; "
                                   "convert it.", field=label, written=written, unit=unit_label(c.unit)))
             return None, None
+    if not number.is_finite():
+        problems.add(field, _("{field}: '{value}' is not a number.", field=label, value=str(value)[:40]))
+        return None, None
     top = PLAUSIBLE_MAX.get(c.unit, Decimal(10**6))
     if number < 0 or number > top or (c.nominal and c.nominal > 0 and number > c.nominal * 10):
         problems.add(field, _("{field}: {value} {unit} is outside any plausible range; check the value and its "

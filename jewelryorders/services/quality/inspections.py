@@ -27,14 +27,14 @@ from ...models.quality import (
     QualityCharacteristic,
     QualityStandard,
 )
-from ...models.users import User
+from ...models.users import DEPARTMENTS, User
 from .. import audit, stages
 from ..context import Actor, read_session, unit_of_work
 from ..errors import GateError, NotFound, ValidationError
 from ..permissions import require
 from ..sequences import next_number
 from ..validation import LONG_TEXT, Problems, positive_int, text
-from .common import judge, read_measurement
+from .common import judge, known_id, read_measurement, shown_id
 from .master import control_point_of_plan_step, in_force, usable_instrument
 
 KIND_PERMISSION = {"iqc": "quality.inspect_iqc", "fai": "quality.inspect_fai", "ipqc": "quality.inspect",
@@ -204,18 +204,52 @@ def _default_responsible(kind: str, sheet: TaskSheet | None) -> tuple[str, int |
     return "production", None
 
 
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _zero(value: object) -> bool:
+    """0 as typed or given (an int, float, Decimal or "0"); a signalling NaN is not compared, it is not zero."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, Decimal):
+        return value.is_zero()
+    if isinstance(value, (int, float)):
+        return value == 0
+    return isinstance(value, str) and value.strip() == "0"
+
+
+def _check_keys(data: InspectionInput) -> None:
+    """Every record the inspection names is given by its id: anything else (a text, a list, a number beyond the
+    database's integers) is not found, before any lookup."""
+    for value, message in (
+            (data.standard_id, lambda v: _("Quality standard {id} does not exist.", id=v)),
+            (data.reinspects_ncr_id, lambda v: _("NCR {id} does not exist.", id=v)),
+            (data.lot_id, lambda v: _("Lot {id} does not exist.", id=v)),
+            (data.task_sheet_id, lambda v: _("Task sheet {id} does not exist.", id=v)),
+            (data.order_id, lambda v: _("Order {id} does not exist.", id=v)),
+            (data.responsible_person_id, lambda v: _("User {id} does not exist.", id=v))):
+        if value is not None and not known_id(value):
+            raise NotFound(message(shown_id(value)))
+
+
 def record_inspection(db: Database, actor: Actor, data: InspectionInput) -> InspectionView:
     """Record an inspection with every characteristic's value; a failure opens an NCR in the same transaction;
     IQC releases or rejects the lot; FQC of the whole quantity (no NCR open) makes the order ready to ship."""
     if not isinstance(data.kind, str) or data.kind not in INSPECTION_KINDS:
-        raise ValidationError(_("Unknown inspection kind {kind}.", kind=data.kind), "kind")
+        raise ValidationError(_("Unknown inspection kind {kind}.", kind=str(data.kind)[:40]), "kind")
     require(actor, KIND_PERMISSION[data.kind])
+    _check_keys(data)
     p = Problems()
     note = text(p, "note", _("Note"), data.note, max_len=LONG_TEXT)
     where = text(p, "found_where", _("Where found"), data.found_where)
     if not isinstance(data.sampling, str) or data.sampling not in SAMPLING:
         p.add("sampling", _("Unknown sampling {sampling}.", sampling=data.sampling))
     aql = text(p, "aql", _("AQL"), data.aql, max_len=8)
+    if not isinstance(data.responsible_department, str) or (data.responsible_department
+                                                            and data.responsible_department not in DEPARTMENTS):
+        p.add("responsible_department", _("Unknown department {department}.",
+                                          department=str(data.responsible_department)[:40]))
     if data.sampling == "aql" and not aql:
         p.add("aql", _("An AQL sample needs its acceptance quality limit (e.g. 1.0)."))
     p.raise_if_any()
@@ -279,8 +313,8 @@ def record_inspection(db: Database, actor: Actor, data: InspectionInput) -> Insp
         # Quantities.
         default_qty = 1 if data.kind == "iqc" else (ncr.quantity if ncr else
                                                     (order.total_quantity if data.kind == "fqc" else None))
-        qty = positive_int(p, "quantity", _("Quantity"), data.quantity if data.quantity not in (None, "")
-                           else default_qty, maximum=10_000_000)
+        qty = positive_int(p, "quantity", _("Quantity"), default_qty if _blank(data.quantity) else data.quantity,
+                           maximum=10_000_000)
         if data.kind == "fqc" and qty and ncr is None:
             remaining = order.total_quantity - fqc_passed_quantity(s, order.id)
             if qty > remaining:
@@ -297,8 +331,12 @@ def record_inspection(db: Database, actor: Actor, data: InspectionInput) -> Insp
                                        sample=sample, qty=qty))
         # Values.
         chars = {c.id: c for c in st.characteristics}
-        given = {m.characteristic_id: m for m in data.measurements}
-        stray = [cid for cid in given if cid not in chars]
+        measurements = (data.measurements if isinstance(data.measurements, (list, tuple)) else
+                        [] if data.measurements is None else [data.measurements])
+        given = {m.characteristic_id: m for m in measurements
+                 if isinstance(m, Measurement) and known_id(m.characteristic_id)}
+        stray = [cid for cid in given if cid not in chars] + [m for m in measurements if not (
+            isinstance(m, Measurement) and known_id(m.characteristic_id))]
         if stray:
             p.add("measurements", _("A value was given for a characteristic that is not in standard {code} version "
                                     "{n}.", code=st.code, n=st.version_no))
@@ -321,10 +359,12 @@ def record_inspection(db: Database, actor: Actor, data: InspectionInput) -> Insp
                                             passed=judge(c, measured, verdict), instrument_id=instrument_id,
                                             note=text(p, fld + ".note", c.name, m.note, max_len=LONG_TEXT)))
         p.raise_if_any()
+        if data.responsible_person_id is not None and s.get(User, data.responsible_person_id) is None:
+            raise NotFound(_("User {id} does not exist.", id=data.responsible_person_id))
         passed = all(r.passed for r in results)
         failed_count = 0
         if not passed:
-            if data.quantity_failed in (None, ""):
+            if _blank(data.quantity_failed):
                 failed_count = sample
             else:
                 failed_count = positive_int(p, "quantity_failed", _("Pieces failed"), data.quantity_failed,
@@ -332,7 +372,7 @@ def record_inspection(db: Database, actor: Actor, data: InspectionInput) -> Insp
                 if failed_count > sample:
                     p.add("quantity_failed", _("{n} pieces cannot fail out of {sample} inspected.", n=failed_count,
                                                sample=sample))
-        elif data.quantity_failed not in (None, "", 0, "0"):
+        elif not _blank(data.quantity_failed) and not _zero(data.quantity_failed):
             p.add("quantity_failed", _("Every characteristic passed; no piece can be counted as failed."))
         p.raise_if_any()
         if passed:

@@ -31,7 +31,7 @@ from ..context import Actor, read_session, unit_of_work
 from ..errors import ConcurrentEditError, GateError, NotFound, ValidationError
 from ..permissions import require
 from ..validation import LONG_TEXT, Problems, parse_date, positive_int, text
-from .common import CALIBRATION_WARNING_DAYS
+from .common import CALIBRATION_WARNING_DAYS, known_id, shown_id
 
 # ---- standards ---------------------------------------------------------------------------------------------------
 
@@ -364,9 +364,9 @@ def instruments_needing_attention(db: Database) -> list[InstrumentView]:
 
 
 def usable_instrument(s: Session, instrument_id: int, day: dt.date) -> Instrument:
-    inst = s.get(Instrument, instrument_id)
+    inst = s.get(Instrument, known_id(instrument_id)) if known_id(instrument_id) else None
     if inst is None:
-        raise NotFound(_("Instrument {id} does not exist.", id=instrument_id))
+        raise NotFound(_("Instrument {id} does not exist.", id=shown_id(instrument_id)))
     if not inst.active:
         raise GateError(_("Instrument {code} is out of use.", code=inst.code))
     if inst.calibration_due < day:

@@ -31,7 +31,7 @@ from ..errors import ConcurrentEditError, GateError, NotFound, PermissionDenied,
 from ..permissions import require
 from ..sequences import next_number
 from ..validation import LONG_TEXT, Problems, parse_date, positive_int, text
-from .common import DEFAULT_REPEAT_THRESHOLD, REPEAT_THRESHOLD_SETTING
+from .common import DEFAULT_REPEAT_THRESHOLD, REPEAT_THRESHOLD_SETTING, known_id, shown_id
 
 
 def open_ncr_in(s: Session, actor: Actor, ins: Inspection, *, quantity: int, where: str, department: str,
@@ -53,9 +53,9 @@ def open_ncr_in(s: Session, actor: Actor, ins: Inspection, *, quantity: int, whe
 
 
 def _load(s: Session, ncr_id: int, expected_version: int | None) -> Ncr:
-    ncr = s.get(Ncr, ncr_id, with_for_update={"of": Ncr})
+    ncr = s.get(Ncr, ncr_id, with_for_update={"of": Ncr}) if known_id(ncr_id) else None
     if ncr is None:
-        raise NotFound(_("NCR {id} does not exist.", id=ncr_id))
+        raise NotFound(_("NCR {id} does not exist.", id=shown_id(ncr_id)))
     if expected_version is not None and ncr.version != expected_version:
         raise ConcurrentEditError(_("Someone else changed {ncr_no}. Look at it again.", ncr_no=ncr.ncr_no))
     if ncr.status == "closed":
@@ -83,6 +83,8 @@ def decide_disposition(db: Database, actor: Actor, ncr_id: int, disposition: str
     if disposition == "concession" and not approval:
         p.add("customer_approval", _("A concession needs the customer's approval: write who approved it, when and "
                                      "how (letter, e-mail)."))
+    if sheet_id is not None and not known_id(sheet_id):
+        p.add("sheet", _("Task sheet {id} does not exist.", id=shown_id(sheet_id)))
     metal_mg = None
     if disposition == "scrap":
         from ..materials.common import quantity as read_quantity
@@ -157,8 +159,8 @@ def record_corrective_action(db: Database, actor: Actor, ncr_id: int, *, method:
     with unit_of_work(db) as s:
         ncr = _load(s, ncr_id, expected_version)
         _may_act_for(actor, ncr)
-        if owner_id is not None and s.get(User, owner_id) is None:
-            raise NotFound(_("User {id} does not exist.", id=owner_id))
+        if owner_id is not None and (not known_id(owner_id) or s.get(User, owner_id) is None):
+            raise NotFound(_("User {id} does not exist.", id=shown_id(owner_id)))
         before = {"root_cause": ncr.root_cause, "action": ncr.action}
         ncr.root_cause_method, ncr.root_cause, ncr.action = method, cause, act
         ncr.action_owner_id, ncr.action_due = owner_id, due_date
@@ -207,6 +209,8 @@ def verify(db: Database, actor: Actor, ncr_id: int, *, effective: bool, note: st
     require(actor, "quality.verify")
     p = Problems()
     note = text(p, "verification_note", _("Verification"), note, required=True, max_len=LONG_TEXT)
+    if not isinstance(effective, bool):  # "no", 0 or a list would read as a yes
+        p.add("effective", _("Say whether the corrective action was effective: yes or no."))
     p.raise_if_any()
     with unit_of_work(db) as s:
         ncr = _load(s, ncr_id, expected_version)
@@ -385,9 +389,9 @@ def get_ncr(db: Database, ncr_no: str) -> NcrView:
 
 def get_ncr_by_id(db: Database, ncr_id: int) -> NcrView:
     with read_session(db) as s:
-        ncr = s.get(Ncr, ncr_id)
+        ncr = s.get(Ncr, ncr_id) if known_id(ncr_id) else None
         if ncr is None:
-            raise NotFound(_("NCR {id} does not exist.", id=ncr_id))
+            raise NotFound(_("NCR {id} does not exist.", id=shown_id(ncr_id)))
         return ncr_view(s, ncr)
 
 
