@@ -30,7 +30,7 @@ from sqlalchemy import Date, DateTime, String, Text, func, insert, select, text,
 
 from ..db import Database
 from ..models.audit import AuditEvent
-from ..models.base import Base
+from ..models.base import Base, UTCDateTime
 from ..models.customers import Customer
 from ..models.orders import Order
 from ..services import audit, sequences
@@ -44,11 +44,7 @@ NOT_COPIED = frozenset({
     "stock_movements", "pick_lists", "pick_items", "access_requests", "document_access_log", "document_loans",
     "after_sales_cases", "after_sales_photos"})
 BATCH = 250  # copies per transaction
-# A number the services give (JO-2025-00012, TS-2025-000123 ...) or an order number without its prefix (in HT-...).
-_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:[A-Z]{1,4}-)?\d{4}-\d{3,7}(?![0-9])")
 _NUMBER_PARTS = re.compile(r"^([A-Z]{1,4})-(\d{4})-(\d+)$")
-_ISO = re.compile(r"(?<![0-9])(\d{4}-\d{2}-\d{2})(?:([T ])(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
-                  r"(Z|[+-]\d{2}:\d{2})?)?(?![0-9])")
 
 ProgressFn = Callable[[int, int], None]
 
@@ -80,13 +76,78 @@ def _entity_tables(tables) -> dict[str, str]:
     return out
 
 
+_TOKEN = re.compile(
+    r'"@@ID@@(?P<it>\w+)@@(?P<iv>-?\d+)@@"'
+    r"|(?<![0-9])(?P<day>\d{4}-\d{2}-\d{2})(?:(?P<sep>[T ])(?P<clock>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
+    r"(?P<zone>Z|[+-]\d{2}:\d{2})?)?(?![0-9])"
+    r"|(?<![0-9A-Za-z])(?P<num>(?:[A-Z]{1,4}-)?\d{4}-\d{3,7})(?![0-9])")
+
+
+class _Text:
+    """A text of the source order cut at what a copy changes: ids in an event's JSON, dates, the services' numbers."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: list):
+        self.parts = parts
+
+    @staticmethod
+    def of(value: str) -> str | _Text:
+        parts: list = []
+        last = 0
+        for m in _TOKEN.finditer(value):
+            parts.append(value[last:m.start()])
+            if m.group("it"):
+                parts.append(("i", m.group("it"), int(m.group("iv"))))
+            elif m.group("num"):
+                parts.append(("n", m.group("num")))
+            else:
+                parts.append(("d", m.group(0), m))
+            last = m.end()
+        if not parts:
+            return value
+        parts.append(value[last:])
+        return _Text(parts)
+
+    def render(self, copy: _Copy) -> str:
+        out = []
+        for part in self.parts:
+            if type(part) is str:
+                out.append(part)
+            elif part[0] == "n":
+                out.append(_renumber(part[1], copy.numbers))
+            elif part[0] == "d":
+                shifted = copy.dates.get(part[1])
+                if shifted is None:
+                    shifted = copy.dates[part[1]] = _shift_iso(part[2], copy.delta)
+                out.append(shifted)
+            else:
+                mapping = copy.ids.get(part[1], {})
+                out.append(str(mapping.get(part[2], part[2])))
+        return "".join(out)
+
+
+class _Copy:
+    """What one copy changes: the time moved back, its ids and numbers, the dates already shifted."""
+
+    __slots__ = ("delta", "days", "ids", "numbers", "dates")
+
+    def __init__(self, delta: dt.timedelta, ids: dict, numbers: dict):
+        self.delta, self.days, self.ids, self.numbers, self.dates = delta, dt.timedelta(days=delta.days), ids, numbers, {}
+
+
 class _Source:
-    """A lived history order with its rows, per table, and its audit events."""
+    """A lived history order with its rows, per table, and its audit events, ready to copy."""
 
     def __init__(self, order_id: int, order_date: dt.date, customer_id: int, currency: str):
         self.order_id, self.order_date, self.customer_id, self.currency = order_id, order_date, customer_id, currency
         self.rows: dict[str, list[dict]] = defaultdict(list)
         self.events: list[dict] = []
+        # Filled by _prepare: per table, (static values, [(column, how, arg)]) per row; the numbers to renumber.
+        self.plan: list[tuple[str, list[tuple[dict, list]]]] = []
+        self.numbers: list[tuple[str, str, Any]] = []
+        self.event_plan: list[tuple[dict, list]] = []
+        self.id_counts: dict[str, list] = {}
 
 
 def _load_sources(session, tables, order_ids: list[int]) -> dict[int, _Source]:
@@ -130,135 +191,174 @@ def _load_sources(session, tables, order_ids: list[int]) -> dict[int, _Source]:
 class _Copier:
     """Copies one source order at a time into row dicts ready for bulk inserts."""
 
-    def __init__(self, session, tables, next_ids: dict[str, int]):
-        self.session, self.tables = session, tables
+    def __init__(self, tables):
+        self.tables = tables
         self.by_name = {t.name: t for t in tables}
-        self.next_ids = next_ids
         self.entities = _entity_tables(tables)
         self.prefix_kind = {prefix: kind for kind, (prefix, _digits) in sequences.NUMBER_FORMATS.items()}
-        self.position = {t.name: i for i, t in enumerate(tables)}
+        position = {t.name: i for i, t in enumerate(tables)}
+        # Per table: each column's part in a copy.
+        self.columns: dict[str, list[tuple[str, str, Any]]] = {}
+        self.later: dict[str, set[str]] = {}
+        for table in tables:
+            plan = []
+            for column in table.columns:
+                if column.name == "id":
+                    plan.append((column.name, "id", table.name))
+                elif column.foreign_keys:
+                    plan.append((column.name, "fk", next(iter(column.foreign_keys)).column.table.name))
+                elif isinstance(column.type, (DateTime, UTCDateTime)):
+                    plan.append((column.name, "moment", None))
+                elif isinstance(column.type, Date):
+                    plan.append((column.name, "day", None))
+                elif isinstance(column.type, (String, Text)):
+                    plan.append((column.name, "text", None))
+            self.columns[table.name] = plan
+            self.later[table.name] = {fk.parent.name for fk in table.foreign_keys
+                                      if fk.column.table.name in position
+                                      and position[fk.column.table.name] >= position[table.name]}
 
-    # ---- values ------------------------------------------------------------------------------------------------
-    def _shift_text(self, value: str, delta: dt.timedelta, numbers: dict[str, str]) -> str:
-        if not value:
-            return value
-        if numbers:
-            value = _NUMBER.sub(lambda m: _renumber(m.group(0), numbers), value)
-        if "-" in value:
-            value = _ISO.sub(lambda m: _shift_iso(m, delta), value)
-        return value
-
-    def _new_number(self, old: str, row: dict, table, delta: dt.timedelta, year_fallback: int) -> str | None:
-        parts = _NUMBER_PARTS.match(old)
-        if parts is None or parts.group(1) not in self.prefix_kind:
-            return None
-        year = int(parts.group(2))
-        moments = sorted(v for c in table.columns if isinstance(v := row.get(c.name), dt.datetime) and
-                         v.astimezone().year == year)
-        days = sorted(v for c in table.columns if type(v := row.get(c.name)) is dt.date and v.year == year)
-        if moments:
-            new_year = (moments[0] - delta).astimezone().year
-        elif days:
-            new_year = (days[0] - delta).year
-        else:
-            new_year = year_fallback
-        return sequences.next_number(self.session, self.prefix_kind[parts.group(1)], new_year)
-
-    def copy(self, src: _Source, delta: dt.timedelta, customer_id: int, out: dict[str, list[dict]],
-             deferred: dict[str, list[dict]], events_out: list[dict]) -> str:
-        """Adds the copy's rows to `out` (per table) and its audit events to `events_out`; returns its order no."""
-        ids: dict[str, dict[Any, Any]] = {}
-        for name, rows in src.rows.items():
-            if "id" in self.by_name[name].c:
-                mapping = ids[name] = {}
-                for row in rows:
-                    mapping[row["id"]] = self.next_ids[name]
-                    self.next_ids[name] += 1
-        ids["customers"] = {src.customer_id: customer_id}
-        numbers: dict[str, str] = {}
-        order_row = src.rows["orders"][0]
-        year_fallback = (order_row["order_date"] - delta).year
-        # Every number the services gave this order's rows, renumbered in the copy's year, before any text is copied.
-        for table in self.tables:
-            for row in src.rows.get(table.name, ()):
-                for column in table.columns:
-                    value = row.get(column.name)
-                    if isinstance(value, str) and value not in numbers and _NUMBER_PARTS.match(value):
-                        new = self._new_number(value, row, table, delta, year_fallback)
-                        if new is not None:
-                            numbers[value] = new
-        old_no, new_no = order_row["order_no"], numbers[order_row["order_no"]]
-        numbers[old_no.split("-", 1)[1]] = new_no.split("-", 1)[1]  # the contract's HT-2025-00012
-        days = dt.timedelta(days=delta.days)
+    # ---- once per source ---------------------------------------------------------------------------------------
+    def prepare(self, src: _Source) -> None:
         for table in self.tables:
             rows = src.rows.get(table.name)
             if not rows:
                 continue
-            later = {fk.parent.name: fk.column.table.name for fk in table.foreign_keys
-                     if fk.column.table.name in self.position
-                     and self.position[fk.column.table.name] >= self.position[table.name]}
+            prepared = []
             for row in rows:
-                new = {}
-                for column in table.columns:
-                    value = row.get(column.name)
+                static, dynamic = dict(row), []
+                for name, how, arg in self.columns[table.name]:
+                    value = row[name]
                     if value is None:
-                        new[column.name] = None
-                    elif column.name == "id" and table.name in ids:
-                        new["id"] = ids[table.name][value]
-                    elif column.foreign_keys:
-                        target = next(iter(column.foreign_keys)).column.table.name
-                        mapping = ids.get(target)
-                        new[column.name] = mapping.get(value, value) if mapping is not None else value
-                    elif isinstance(value, dt.datetime):
-                        new[column.name] = value - delta
-                    elif isinstance(value, dt.date):
-                        new[column.name] = value - days
-                    elif isinstance(value, str):
-                        new[column.name] = numbers.get(value) or self._shift_text(value, delta, numbers)
+                        continue
+                    if how == "text":
+                        if _NUMBER_PARTS.match(value) and value.split("-", 1)[0] in self.prefix_kind:
+                            src.numbers.append((value, self.prefix_kind[value.split("-", 1)[0]],
+                                                _number_basis(row, table, int(value.split("-")[1]))))
+                            dynamic.append((name, "number", value))
+                            continue
+                        text = _Text.of(value)
+                        if isinstance(text, _Text):
+                            dynamic.append((name, "text", text))
                     else:
-                        new[column.name] = value
+                        dynamic.append((name, how, arg if how != "text" else None))
+                prepared.append((static, dynamic))
+            src.plan.append((table.name, prepared))
+            if "id" in table.c:
+                src.id_counts[table.name] = [row["id"] for row in rows]
+        for ev in src.events:
+            table_name = self.entities.get(ev["entity"])
+            table = self.by_name.get(table_name) if table_name else None
+            static = {k: ev[k] for k in ("user_id", "username", "action", "entity", "message_id", "hash_format")}
+            dynamic = [("at", "moment", None), ("entity_id", "fk", table_name), ("order_id", "fk", "orders")]
+            for key in ("summary", "message_params", "before_json", "after_json"):
+                value = ev[key]
+                if key.endswith("_json") and value:
+                    value = _json_template(value, table)
+                text = _Text.of(value) if value else value
+                if isinstance(text, _Text):
+                    dynamic.append((key, "text", text))
+                else:
+                    static[key] = value
+            src.event_plan.append(({**static, "at": ev["at"], "entity_id": ev["entity_id"],
+                                    "order_id": ev["order_id"]}, dynamic))
+        src.rows.clear()
+        src.events.clear()
+
+    # ---- once per copy -----------------------------------------------------------------------------------------
+    def copy(self, session, src: _Source, delta: dt.timedelta, customer_id: int, next_ids: dict[str, int],
+             out: dict[str, list[dict]], deferred: dict[str, list[dict]], events_out: list[dict]) -> None:
+        """Adds the copy's rows to `out` (per table) and its audit events to `events_out`."""
+        ids: dict[str, dict[Any, Any]] = {}
+        for name, old_ids in src.id_counts.items():
+            first = next_ids[name]
+            ids[name] = {old: first + i for i, old in enumerate(old_ids)}
+            next_ids[name] = first + len(old_ids)
+        ids["customers"] = {src.customer_id: customer_id}
+        numbers: dict[str, str] = {}
+        for old, kind, basis in src.numbers:
+            if old not in numbers:
+                year = basis.year if type(basis) is dt.date else None
+                if isinstance(basis, dt.datetime):
+                    year = (basis - delta).astimezone().year
+                elif type(basis) is dt.date:
+                    year = (basis - dt.timedelta(days=delta.days)).year
+                else:
+                    year = basis
+                numbers[old] = sequences.next_number(session, kind, year)
+        for old, new in list(numbers.items()):
+            if old.startswith("JO-"):
+                numbers[old[3:]] = new[3:]  # the contract's HT-2025-00012 follows its order's number
+        copy = _Copy(delta, ids, numbers)
+        for table_name, prepared in src.plan:
+            later = self.later[table_name]
+            rows_out = out[table_name]
+            for static, dynamic in prepared:
+                new = dict(static)
+                for name, how, arg in dynamic:
+                    value = new[name]
+                    if how == "fk" or how == "id":
+                        mapping = ids.get(arg)
+                        if mapping is not None:
+                            new[name] = mapping.get(value, value)
+                    elif how == "moment":
+                        new[name] = value - delta
+                    elif how == "day":
+                        new[name] = value - copy.days
+                    elif how == "number":
+                        new[name] = numbers[arg]
+                    else:
+                        new[name] = arg.render(copy)
                 for name in later:  # a row that comes later in the copy (or its own table): set after the inserts
                     if new.get(name) is not None:
-                        deferred[table.name].append({"_id": new["id"], "_col": name, "_value": new[name]})
+                        deferred[table_name].append({"_id": new["id"], "_col": name, "_value": new[name]})
                         new[name] = None
-                out[table.name].append(new)
-        for ev in src.events:
-            events_out.append(self._event(ev, delta, numbers, ids))
-        return new_no
+                rows_out.append(new)
+        for static, dynamic in src.event_plan:
+            new = dict(static)
+            for name, how, arg in dynamic:
+                value = new.get(name)
+                if how == "moment":
+                    new[name] = value - delta
+                elif how == "fk":
+                    if value is not None and arg in ids:
+                        new[name] = ids[arg].get(value, value)
+                else:
+                    new[name] = arg.render(copy)
+            events_out.append(new)
 
-    def _event(self, ev: dict, delta: dt.timedelta, numbers: dict[str, str], ids: dict[str, dict]) -> dict:
-        table_name = self.entities.get(ev["entity"])
-        table = self.by_name.get(table_name) if table_name else None
-        mapping = ids.get(table_name, {}) if table_name else {}
-        entity_id = ev["entity_id"]
-        if entity_id is not None and entity_id in mapping:
-            entity_id = mapping[entity_id]
-        return {"at": ev["at"] - delta, "user_id": ev["user_id"], "username": ev["username"], "action": ev["action"],
-                "entity": ev["entity"], "entity_id": entity_id, "order_id": ids["orders"][ev["order_id"]],
-                "summary": self._shift_text(ev["summary"] or "", delta, numbers),
-                "message_id": ev["message_id"],
-                "message_params": self._shift_text(ev["message_params"], delta, numbers)
-                if ev["message_params"] else ev["message_params"],
-                "hash_format": ev["hash_format"],
-                "before_json": self._json(ev["before_json"], table, delta, numbers, ids),
-                "after_json": self._json(ev["after_json"], table, delta, numbers, ids)}
 
-    def _json(self, raw: str | None, table, delta, numbers, ids) -> str | None:
-        if not raw:
-            return raw
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            return self._shift_text(raw, delta, numbers)
-        if isinstance(value, dict) and table is not None:
-            for key, item in list(value.items()):
-                if key == "id" and table.name in ids and item in ids[table.name]:
-                    value[key] = ids[table.name][item]
-                elif key in table.c and table.c[key].foreign_keys and isinstance(item, int):
-                    target = next(iter(table.c[key].foreign_keys)).column.table.name
-                    if target in ids:
-                        value[key] = ids[target].get(item, item)
-        return self._shift_text(audit.dumps(value), delta, numbers)
+def _number_basis(row: dict, table, year: int):
+    """What a number's year follows: the row's first moment (or day) in that year, moved with the copy."""
+    moments = sorted(v for c in table.columns if isinstance(v := row.get(c.name), dt.datetime)
+                     and v.astimezone().year == year)
+    if moments:
+        return moments[0]
+    days = sorted(v for c in table.columns if type(v := row.get(c.name)) is dt.date and v.year == year)
+    return days[0] if days else year
+
+
+def _json_template(raw: str, table) -> str:
+    """An event's before/after with the ids a copy changes marked, written as audit.dumps writes it."""
+    if table is None:
+        return raw
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(value, dict):
+        return raw
+    marked = False
+    for key, item in list(value.items()):
+        if not isinstance(item, int) or isinstance(item, bool):
+            continue
+        if key == "id":
+            value[key] = f"@@ID@@{table.name}@@{item}@@"
+            marked = True
+        elif key in table.c and table.c[key].foreign_keys:
+            value[key] = f"@@ID@@{next(iter(table.c[key].foreign_keys)).column.table.name}@@{item}@@"
+            marked = True
+    return audit.dumps(value) if marked else raw
 
 
 def _renumber(found: str, numbers: dict[str, str]) -> str:
@@ -274,7 +374,7 @@ def _renumber(found: str, numbers: dict[str, str]) -> str:
 
 def _shift_iso(m: re.Match, delta: dt.timedelta) -> str:
     """A date or date-time written in ISO form, moved back by `delta`, written in the same form."""
-    day, sep, clock_part, zone = m.group(1), m.group(2), m.group(3), m.group(4)
+    day, sep, clock_part, zone = m.group("day"), m.group("sep"), m.group("clock"), m.group("zone")
     try:
         if clock_part is None:
             return (dt.date.fromisoformat(day) - dt.timedelta(days=delta.days)).isoformat()
@@ -307,6 +407,9 @@ def replicate_history(db: Database, rng: random.Random, copies: int, today: dt.d
         by_country[(c.country, c.currency)].append(c.id)
     with db.read_session() as s:
         sources = _load_sources(s, tables, [row.id for row in lived])
+    copier = _Copier(tables)
+    for src in sources.values():
+        copier.prepare(src)
     dates = [row.order_date for row in lived]
     earliest = today - dt.timedelta(days=history_days)
     latest = max(dates)
@@ -316,7 +419,6 @@ def replicate_history(db: Database, rng: random.Random, copies: int, today: dt.d
         batch = min(BATCH, copies - done)
         with unit_of_work(db) as s:
             next_ids = {t.name: (s.scalar(select(func.max(t.c.id))) or 0) + 1 for t in tables if "id" in t.c}
-            copier = _Copier(s, tables, next_ids)
             out: dict[str, list[dict]] = defaultdict(list)
             deferred: dict[str, list[dict]] = defaultdict(list)
             events: list[dict] = []
@@ -330,7 +432,7 @@ def replicate_history(db: Database, rng: random.Random, copies: int, today: dt.d
                 weeks = max(0, (pick.order_date - target).days // 7)
                 src = sources[pick.id]
                 same = by_country.get((country_of.get(src.customer_id), src.currency)) or [src.customer_id]
-                copier.copy(src, dt.timedelta(weeks=weeks), rng.choice(same), out, deferred, events)
+                copier.copy(s, src, dt.timedelta(weeks=weeks), rng.choice(same), next_ids, out, deferred, events)
             for table in tables:
                 rows = out.get(table.name)
                 if rows:
