@@ -23,7 +23,7 @@ from ..services.errors import GateError
 from ..services.orders import intake as orders
 from ..services.planning.forecast import refresh_forecast
 from . import archive, data, ledger, materials, past, planning, quality, replicate
-from .history import CANCEL_REASONS, HISTORY_DAYS, LATE_SHARE, Lives, OrderLife, plan_lives
+from .history import CANCEL_REASONS, HISTORY_DAYS, LATE_SHARE, OLD_AGE_DAYS, Lives, OrderLife, plan_lives
 
 # progress(phase, done, total): called as each phase goes on and once when it ends (done == total).
 ProgressFn = Callable[[str, int, int], None]
@@ -187,7 +187,7 @@ def _build(db: Database, n_orders: int, seed: int, progress: ProgressFn | None, 
     if n_orders > lived:
         copies = n_orders - lived
         phases.begin(_("Replicated history"), copies)
-        replicate.replicate_history(db, rng, copies, today, HISTORY_DAYS,
+        replicate.replicate_history(db, rng, copies, today, HISTORY_DAYS, OLD_AGE_DAYS,
                                     progress=lambda done, total: phases.step(done, total))
         phases.end(copies)
         result.notes.append(_("{lived:,} orders were lived through the services; {copies:,} older ones copy their "

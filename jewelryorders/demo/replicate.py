@@ -390,13 +390,13 @@ def _shift_iso(m: re.Match, delta: dt.timedelta) -> str:
 
 
 def replicate_history(db: Database, rng: random.Random, copies: int, today: dt.date, history_days: int,
-                      progress: ProgressFn | None = None) -> int:
+                      newest_days: int = 150, progress: ProgressFn | None = None) -> int:
     """Add `copies` orders copied from the lived orders in HISTORY_STAGES, spread over the past `history_days`
-    (each copy at least as old as the order it copies). Returns the number of copies made."""
+    and at least `newest_days` old (each copy at least as old as the order it copies). Returns the copies made."""
     report = progress or (lambda *_a: None)
     tables = owned_tables()
     with db.read_session() as s:
-        lived = list(s.execute(select(Order.id, Order.order_date, Order.customer_id, Order.currency)
+        lived = list(s.execute(select(Order.id, Order.order_date, Order.customer_id, Order.currency, Order.stage)
                                .where(Order.stage.in_(HISTORY_STAGES)).order_by(Order.order_date, Order.id)))
         customers = list(s.execute(select(Customer.id, Customer.country, Customer.currency)))
     if not lived or copies <= 0:
@@ -410,9 +410,16 @@ def replicate_history(db: Database, rng: random.Random, copies: int, today: dt.d
     copier = _Copier(tables)
     for src in sources.values():
         copier.prepare(src)
-    dates = [row.order_date for row in lived]
+    # Each copy's stage drawn in the lived history's proportions, its date evenly over the past (up to newest_days
+    # ago): the lived order it copies is one of that stage ordered on or not long after that day.
+    by_stage: dict[str, list] = defaultdict(list)
+    for row in lived:
+        by_stage[row.stage].append(row)
+    stage_names = sorted(by_stage)
+    stage_weights = [len(by_stage[name]) for name in stage_names]
+    stage_dates = {name: [row.order_date for row in rows] for name, rows in by_stage.items()}
     earliest = today - dt.timedelta(days=history_days)
-    latest = max(dates)
+    latest = max(earliest, today - dt.timedelta(days=newest_days))
     done = 0
     report(0, copies)
     while done < copies:
@@ -424,11 +431,17 @@ def replicate_history(db: Database, rng: random.Random, copies: int, today: dt.d
             events: list[dict] = []
             for _i in range(batch):
                 # A day in the past; the order copied is one lived on or after it (not long after, where there is one).
-                target = earliest + dt.timedelta(days=rng.randint(0, max(0, (latest - earliest).days)))
+                target = earliest + dt.timedelta(days=rng.randint(0, (latest - earliest).days))
+                stage = rng.choices(stage_names, stage_weights)[0]
+                rows, dates = by_stage[stage], stage_dates[stage]
                 first = bisect.bisect_left(dates, target)
                 last = bisect.bisect_right(dates, target + dt.timedelta(days=120))
-                pick = lived[rng.randrange(first, last)] if last > first else lived[rng.randrange(first, len(lived))] \
-                    if first < len(lived) else lived[-1]
+                if last > first:
+                    pick = rows[rng.randrange(first, last)]
+                elif first < len(rows):
+                    pick = rows[rng.randrange(first, len(rows))]
+                else:  # none of this stage that late: the latest one, kept at its date
+                    pick = rows[-1]
                 weeks = max(0, (pick.order_date - target).days // 7)
                 src = sources[pick.id]
                 same = by_country.get((country_of.get(src.customer_id), src.currency)) or [src.customer_id]
