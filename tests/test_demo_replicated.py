@@ -121,3 +121,22 @@ def test_the_copied_tables_are_read_from_the_metadata():
     assert not names & {"lots", "stock_movements", "purchase_orders", "after_sales_cases"}
     # the same shape of history as the lived ones: a copy has the rows its source had
     assert Counter(t.name for t in owned_tables())["orders"] == 1
+
+
+def test_step_finishes_carry_the_metal_weighed_mostly_within_the_allowance(big):
+    """The history driver records each step's finish through the ledger with metal issued, returned and left in
+    the pieces, so the dashboard's metal-loss figures have data; a few losses are over the allowance, with a reason."""
+    db, _result, _path = big
+    with db.read_session() as s:
+        finishes = list(s.execute(select(LedgerEntry.issued_mg, LedgerEntry.returned_mg, LedgerEntry.in_piece_mg,
+                                         LedgerEntry.loss_mg, LedgerEntry.allowance_mg, LedgerEntry.over_allowance,
+                                         LedgerEntry.loss_reason).where(LedgerEntry.kind == "finish")))
+    weighed = [f for f in finishes if f.issued_mg > 0]  # (a reversal is written with the weights negated)
+    assert len(weighed) > 0.8 * len(finishes) > 50
+    for f in weighed:
+        assert f.issued_mg == f.returned_mg + f.in_piece_mg + f.loss_mg and f.loss_mg >= 0
+        assert f.over_allowance == (f.loss_mg > f.allowance_mg)
+        if f.over_allowance:
+            assert f.loss_reason
+    over = sum(f.over_allowance for f in weighed)
+    assert 0 < over < 0.2 * len(weighed)
