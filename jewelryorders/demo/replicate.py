@@ -195,6 +195,9 @@ class _Copier:
         self.tables = tables
         self.by_name = {t.name: t for t in tables}
         self.entities = _entity_tables(tables)
+        # Events about what is not copied (an after-sales case, an archive loan ...) stay with the lived order.
+        self.skip_entities = {entity for entity, name in _entity_tables(Base.metadata.sorted_tables).items()
+                              if name in NOT_COPIED} | {"loan"}
         self.prefix_kind = {prefix: kind for kind, (prefix, _digits) in sequences.NUMBER_FORMATS.items()}
         position = {t.name: i for i, t in enumerate(tables)}
         # Per table: each column's part in a copy.
@@ -247,6 +250,8 @@ class _Copier:
             if "id" in table.c:
                 src.id_counts[table.name] = [row["id"] for row in rows]
         for ev in src.events:
+            if ev["entity"] in self.skip_entities:
+                continue
             table_name = self.entities.get(ev["entity"])
             table = self.by_name.get(table_name) if table_name else None
             static = {k: ev[k] for k in ("user_id", "username", "action", "entity", "message_id", "hash_format")}
