@@ -26,14 +26,19 @@ def _run(ctx: CliContext, args) -> int:
     phase_started: dict[str, float] = {}
 
     def progress(what: str, done: int, total: int) -> None:
-        # A line when a phase begins, every few seconds while it runs, and when it ends, with the time it took.
+        # A line when a phase begins, every few seconds while it runs (with its rate and the time it still needs),
+        # and when it ends, with the time it took.
         now = time.monotonic()
         phase_started.setdefault(what, now)
+        seconds = now - phase_started[what]
         if now - last[0] > 5 or done == total or done == 0:
             last[0] = now
-            print(_("{what}: {done:,} / {total:,} ({seconds:.0f} s; {elapsed:.0f} s in all)", what=what, done=done,
-                    total=total, seconds=now - phase_started[what], elapsed=now - started),
-                  file=sys.stderr, flush=True)
+            line = _("{what}: {done:,} / {total:,} ({seconds:.0f} s; {elapsed:.0f} s in all)", what=what, done=done,
+                     total=total, seconds=seconds, elapsed=now - started)
+            if 0 < done < total and total > 1 and seconds > 0:
+                rate = done / seconds
+                line += " " + _("{rate:,.1f} a second, about {eta:.0f} s to go", rate=rate, eta=(total - done) / rate)
+            print(line, file=sys.stderr, flush=True)
 
     result = build_demo(ctx.db, n_orders=args.orders, seed=args.seed, progress=progress)
     print(_("Demo factory created in {file} in {seconds:.0f} s.", file=ctx.db.display_name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import time
@@ -16,17 +17,19 @@ from ..db import Database
 from ..i18n import _
 from ..models.customers import Customer
 from ..models.orders import Order
-from ..services import customers, styles, users
+from ..services import audit, customers, styles, users
 from ..services.context import Actor, unit_of_work
 from ..services.errors import GateError
 from ..services.orders import intake as orders
 from ..services.planning.forecast import refresh_forecast
-from . import archive, data, ledger, materials, planning, quality
-from .history import CANCEL_REASONS, HISTORY_DAYS, LATE_SHARE, Lives, OrderLife, plan_lives
+from . import archive, data, ledger, materials, past, planning, quality, replicate
+from .history import CANCEL_REASONS, HISTORY_DAYS, LATE_SHARE, OLD_AGE_DAYS, Lives, OrderLife, plan_lives
 
 # progress(phase, done, total): called as each phase goes on and once when it ends (done == total).
 ProgressFn = Callable[[str, int, int], None]
 BATCH = 500
+# A bigger demo lives this many orders through the services and copies the rest of its history from them.
+LIVED_CORE = 1000
 CHECKLIST_KEYS = ("equipment", "tooling", "materials", "training")
 
 
@@ -86,17 +89,39 @@ class _Phases:
 
 
 def build_demo(db: Database, n_orders: int = 500, seed: int = 1, today: dt.date | None = None,
-               progress: ProgressFn | None = None) -> DemoResult:
+               progress: ProgressFn | None = None, lived_core: int = LIVED_CORE) -> DemoResult:
     """Fill an empty database with a factory that has run for years: users of every department and role,
     customers, styles, workshops and routings, and orders spread over the stages as its history left them —
-    each order carried to its stage by the services, every step at its own moment on the clock."""
+    each order carried to its stage by the services, every step at its own moment on the clock.
+
+    Up to `lived_core` orders are all lived so; beyond that, the orders lived are a factory of `lived_core` orders
+    and the rest are its history replicated (demo/replicate.py): delivered, abandoned and cancelled orders copied
+    with new numbers for other customers, further in the past."""
     if not users.needs_setup(db):
         raise GateError(_("The database {file} already holds data; demo data only goes into a new database. "
                           "Use --db with a new file name.", file=db.display_name))
-    rng = random.Random(seed)
     if today is not None and today != clock.today():
         with clock.frozen(today):
-            return build_demo(db, n_orders, seed, None, progress)
+            return build_demo(db, n_orders, seed, None, progress, lived_core)
+    with _anchored_once(db):
+        return _build(db, n_orders, seed, progress, lived_core)
+
+
+@contextlib.contextmanager
+def _anchored_once(db: Database):
+    """The audit trail's head is sealed outside the database once, when the demo is built, rather than after each
+    of its thousands of transactions (writing the anchor files was a seventh of a demo's time)."""
+    write_anchor = audit.write_anchor
+    audit.write_anchor = lambda *_a, **_k: None
+    try:
+        yield
+    finally:
+        audit.write_anchor = write_anchor
+    audit.anchor_current_head(db, force=True)
+
+
+def _build(db: Database, n_orders: int, seed: int, progress: ProgressFn | None, lived_core: int) -> DemoResult:
+    rng = random.Random(seed)
     today = clock.today()
     result = DemoResult()
     phases = _Phases(progress or (lambda *_a: None), result)
@@ -118,7 +143,8 @@ def build_demo(db: Database, n_orders: int = 500, seed: int = 1, today: dt.date 
 
     phases.begin(_("Customers, styles, workshops and routings"), 1)
     countries = [(country, data.COUNTRY_CURRENCY.get(country, "USD")) for _zh, _en, country in data.CUSTOMER_STEMS]
-    lives = plan_lives(rng, n_orders, countries, today)
+    lived = min(n_orders, max(lived_core, 1))
+    lives = plan_lives(rng, lived, countries, today)
     with clock.frozen(_before(earliest, 20)):
         cust_list = [customers.create_customer(db, actors["sales.head"], c) for c in _customer_inputs(rng, lives)]
         with unit_of_work(db) as s:
@@ -143,6 +169,13 @@ def build_demo(db: Database, n_orders: int = 500, seed: int = 1, today: dt.date 
     phases.begin(_("Quality control"), 1)
     result.notes.append(quality.advance_demo(db, rng, actors, today))
     phases.end(1)
+    phases.begin(_("Old orders inspected, shipped and delivered"), 1)
+    delivered = past.deliver_old_orders(db, rng, actors, today, earliest,
+                                        progress=lambda done, total: phases.step(done, total))
+    if delivered:
+        result.notes.append(_("History: {n} old orders passed final inspection and were shipped and delivered.",
+                              n=delivered))
+    phases.end(1)
 
     from . import delivery as delivery_demo  # after quality's demo, which makes orders ready to ship
     result.notes.append(delivery_demo.advance_demo(db, rng, actors, today))
@@ -150,6 +183,15 @@ def build_demo(db: Database, n_orders: int = 500, seed: int = 1, today: dt.date 
     phases.begin(_("Archive"), 1)
     result.notes.append(archive.advance_demo(db, rng, actors, today))
     phases.end(1)
+
+    if n_orders > lived:
+        copies = n_orders - lived
+        phases.begin(_("Replicated history"), copies)
+        replicate.replicate_history(db, rng, copies, today, HISTORY_DAYS, OLD_AGE_DAYS,
+                                    progress=lambda done, total: phases.step(done, total))
+        phases.end(copies)
+        result.notes.append(_("{lived:,} orders were lived through the services; {copies:,} older ones copy their "
+                              "history (new numbers, other customers, earlier dates).", lived=lived, copies=copies))
 
     phases.begin(_("Delay forecast"), 1)
     late = [row for row in refresh_forecast(db, today) if row.days_late > 0]

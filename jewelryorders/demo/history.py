@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..models.orders import Order
-from ..models.planning import PlanStep, ProductionPlan
+from ..models.planning import PlanStep, ProductionPlan, TaskSheet
 from ..models.reviews import REVIEW_DEPARTMENTS, ReviewOpinion, ReviewRound
 from ..services.orders.intake import LineInput, OrderInput, StoneInput
 from ..services.planning.checklist import set_checklist_item
@@ -346,10 +346,13 @@ class Lives:
                                   .order_by(ReviewOpinion.id)))
 
     def _steps(self, order_id: int) -> list:
-        """The released plan's steps as (seq, planned start, planned end)."""
+        """The released plan's steps: seq, planned start and end, loss allowance, task sheet number."""
         with self.db.read_session() as s:
-            return list(s.execute(select(PlanStep.seq, PlanStep.planned_start, PlanStep.planned_end)
+            return list(s.execute(select(PlanStep.seq, PlanStep.planned_start, PlanStep.planned_end,
+                                         PlanStep.loss_allowance_pct, TaskSheet.sheet_no)
                                   .join(ProductionPlan, ProductionPlan.id == PlanStep.plan_id)
+                                  .outerjoin(TaskSheet, (TaskSheet.plan_step_id == PlanStep.id)
+                                             & (TaskSheet.status == "issued"))
                                   .where(ProductionPlan.order_id == order_id, ProductionPlan.status == "released")
                                   .order_by(PlanStep.seq)))
 
@@ -397,10 +400,40 @@ class Lives:
                 break
             end_day = step.planned_end
             with clock.frozen(_at(end_day, 17)):
-                finish_step(self.db, worker, life.order_id, step.seq)
+                self._finish(life, step, _at(end_day, 17))
             finished += 1
             ready = end_day
         return finished
+
+
+    WORKERS = ["陳師傅", "黃師傅", "李師傅", "吳師傅", "張師傅", "何師傅"]
+
+    def _finish(self, life: OrderLife, step, moment: dt.datetime) -> None:
+        """The step's finish recorded on its task sheet through the ledger, with the metal weighed: issued, returned
+        and left in the pieces for the order's metal weight; the loss mostly within the step's allowance, now and then
+        over it with the reason."""
+        if step.sheet_no is None:  # no task sheet: the planning part's own finish (no weights)
+            finish_step(self.db, self.actors["production"], life.order_id, step.seq)
+            return
+        rng = self.rng
+        pieces = sum(int(line.quantity) for line in life.input.lines)
+        grams = sum((Decimal(line.target_weight_g or "0") * int(line.quantity) for line in life.input.lines),
+                    Decimal(0))
+        # In milligrams, whole, so the three weights add up exactly as the ledger computes the loss.
+        in_piece = int(grams * 1000 * Decimal(str(round(rng.uniform(1.0, 1.08), 3))))  # before the last polishing
+        issued = int(in_piece * Decimal(str(round(rng.uniform(1.06, 1.25), 3))))  # sprues, trees, filings
+        pct = Decimal(step.loss_allowance_pct or 0)
+        over = pct > 0 and rng.random() < 0.06
+        ratio = Decimal(str(round(rng.uniform(1.1, 1.8) if over else rng.uniform(0.25, 0.95), 3)))
+        loss = min(int(issued * pct / 100 * ratio), issued - in_piece)
+        returned = issued - in_piece - loss
+        grams_text = lambda mg: str(Decimal(mg) / 1000)  # noqa: E731
+        from .ledger import LOSS_REASONS
+        from ..services.ledger import entries
+
+        entries.record_finish(self.db, self.actors["production"], step.sheet_no, entries.FinishInput(
+            pieces, 0, grams_text(issued), grams_text(returned), grams_text(in_piece), worker=rng.choice(self.WORKERS),
+            loss_reason=rng.choice(LOSS_REASONS) if over else "", at=moment))
 
 
 CONFIRMERS = {"equipment": "production.head", "tooling": "technical.head", "materials": "purchasing.head",
