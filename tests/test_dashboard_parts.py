@@ -308,6 +308,7 @@ def test_orders_by_stage_has_an_after_sales_bar(db, logistics, shippable, make_u
     one = _deliver(db, logistics, shippable, dt.date(2026, 11, 20), dt.date(2026, 11, 3), dt.date(2026, 11, 5))
     two = _deliver(db, logistics, shippable, dt.date(2026, 11, 20), dt.date(2026, 11, 3), dt.date(2026, 11, 5))
     _deliver(db, logistics, shippable, dt.date(2026, 11, 20), dt.date(2026, 11, 3), dt.date(2026, 11, 5))
+    _deliver(db, logistics, shippable, dt.date(2026, 10, 20), dt.date(2026, 10, 3), dt.date(2026, 10, 5))  # October
     _case(db, clerk, one.id, "repair")
     _case(db, clerk, one.id, "complaint")          # the same order: counted once
     closed = _case(db, clerk, two.id, "maintenance")
@@ -316,8 +317,10 @@ def test_orders_by_stage_has_an_after_sales_bar(db, logistics, shippable, make_u
     aftersales.close_case(db, clerk, closed.id, ClosingInput(satisfaction="satisfied"))
     f = registry.figure("orders_by_stage")
     r = f.query(db, ctx())
-    assert r.after_sales == 1 and r.count("delivered") == 3 and r.total == 3
+    # Delivered counts November's deliveries only; none of the four is in progress any more.
+    assert r.after_sales == 1 and r.count("delivered") == 3 and r.total == 0
     p = f.present(r, "en")
+    assert p.chart.categories[-2] == "Delivered in the period" and p.chart.series[0].values[-2] == 3.0
     assert p.chart.categories[-1] == "After-sales" and p.chart.series[0].values[-1] == 1.0
     assert p.chart.links[-1].tab == "delivery" and p.table.rows[-1] == ("After-sales", 1)
-    assert p.headline == "3 orders in progress" and len(p.chart.categories) == 10
+    assert p.headline == "0 orders in progress" and len(p.chart.categories) == 10

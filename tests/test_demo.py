@@ -159,3 +159,23 @@ def test_the_plan_has_most_orders_on_time_and_a_few_late(demo):
 def test_the_history_is_one_unbroken_audit_chain(demo):
     db, _result, _phases = demo
     assert audit.verify_chain(db).ok
+
+
+def test_delivered_orders_arrived_mostly_on_time_and_none_waits_months_in_final_inspection(demo):
+    from jewelryorders.models.delivery import Shipment
+    from jewelryorders.models.quality import Inspection
+
+    db, _result, _phases = demo
+    with db.read_session() as s:
+        last = (select(Shipment.order_id, func.max(Shipment.delivered_on).label("arrived"))
+                .group_by(Shipment.order_id).subquery())
+        arrivals = s.execute(select(Order.delivery_date, last.c.arrived).join(last, last.c.order_id == Order.id)
+                             .where(Order.stage == "delivered")).all()
+        waiting = s.scalars(select(Order.order_no).where(
+            Order.stage == "final_qc", Order.delivery_date < TEST_TODAY - dt.timedelta(days=90),
+            ~select(Inspection.id).where(Inspection.order_id == Order.id).exists())).all()
+    assert len(arrivals) >= N_ORDERS / 2
+    on_time = sum(1 for promised, arrived in arrivals if arrived <= promised)
+    assert on_time >= 0.6 * len(arrivals), (on_time, len(arrivals))  # most on time (the dashboard's rate)
+    assert on_time < len(arrivals)                                   # and a few late
+    assert waiting == []  # an uninspected order does not sit in final inspection for months

@@ -173,3 +173,14 @@ def test_a_weight_axis_keeps_its_fractions(qtbot):
     view.show_chart(Chart(CHART_BAR, ("A", "B"), (Series("g", (0.35, 1.2)),), unit="g"))
     axis = next(a for a in view.chart().axes() if hasattr(a, "tickCount"))
     assert axis.max() == 2.0 and axis.labelFormat() == "%.1f"
+
+
+def test_a_rate_axis_ends_at_100_percent(qtbot):
+    from jewelryorders.services.dashboard.registry import CHART_LINE, Chart, Series
+    from jewelryorders.ui.dashboard.charts import FigureChartView
+
+    view = FigureChartView()
+    qtbot.addWidget(view)
+    view.show_chart(Chart(CHART_LINE, ("Oct", "Nov"), (Series("on time", (0.96, 1.0)),), percent=True))
+    axis = next(a for a in view.chart().axes() if hasattr(a, "tickCount"))
+    assert (axis.max(), axis.tickCount(), axis.labelFormat()) == (100.0, 5, "%d%%")

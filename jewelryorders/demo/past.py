@@ -1,7 +1,7 @@
 """The old orders' last days, through the services: an order whose production ended weeks ago passed its final
-inspection the next working day, was shipped a day or two later and delivered some days after — so a factory that
-has run for years has most of its orders behind it (delivered), as its history left them. The most recent few stay
-in final inspection, for the quality and delivery demos to tell their stories with."""
+inspection the next working morning, was shipped that afternoon and delivered a day or so later — so a factory that
+has run for years has most of its orders behind it (delivered), as its history left them. Orders finished in the last
+RECENT_DAYS stay in final inspection, and so do those the quality demo inspected (its stories, some with NCRs)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from ..services.quality import master
 from ..services.quality.inspections import InspectionInput, Measurement, record_inspection
 
 RECENT_DAYS = 21  # production ended within these days: still in final inspection (or left to the other demos)
-KEEP_IN_FINAL_QC = 12  # and of the older ones, the most recent stay for the quality demo's stories
 CARRIERS = [("順豐速運 SF Express", "express", "SF"), ("DHL Express", "express", "DHL"),
             ("嘉里物流 Kerry Logistics", "armoured", "KRY"), ("專人送貨 Factory courier", "hand_carry", "FC")]
 RECEIVERS = ["陳小姐", "Mr. Wong", "李先生", "Ms. Tan", "黃經理"]
@@ -71,7 +70,7 @@ def deliver_old_orders(db: Database, rng: random.Random, actors: Mapping[str, Ac
             .group_by(Order.id, Order.total_quantity, Order.total_amount)
             .order_by(func.max(PlanStep.actual_end_at))))
     cutoff = _at(today - dt.timedelta(days=RECENT_DAYS), 0)
-    old = [row for row in rows if row[3] is not None and row[3] < cutoff][:-KEEP_IN_FINAL_QC or None]
+    old = [row for row in rows if row[3] is not None and row[3] < cutoff]
     if not old:
         return 0
     standard = _general_standard(db, actors["technical.head"], since)
@@ -80,14 +79,16 @@ def deliver_old_orders(db: Database, rng: random.Random, actors: Mapping[str, Ac
     delivered = 0
     report(0, len(old))
     for n, (order_id, qty, amount, ended) in enumerate(old, start=1):
+        # The plan ends production SHIPPING_BUFFER_DAYS before the delivery date, so that the goods are inspected
+        # the next morning, shipped that afternoon and arrive in time — mostly.
         day = _workday(ended.astimezone().date() + dt.timedelta(days=1))
         try:
-            with clock.frozen(_at(day, 10)):
+            with clock.frozen(_at(day, 8) + dt.timedelta(minutes=30)):
                 record_inspection(db, qc, InspectionInput(
                     "fqc", standard.id, [Measurement(c.id, "pass") for c in standard.characteristics],
                     order_id=order_id, sampling="aql", aql="1.0", sample_size=min(qty, 13)))
-            shipped = _workday(day + dt.timedelta(days=rng.randint(1, 2)))
-            with clock.frozen(_at(shipped, 11)):
+            shipped = day if rng.random() < 0.9 else _workday(day + dt.timedelta(days=1))
+            with clock.frozen(_at(shipped, 13)):
                 lines = shipments.open_lines(db, order_id)
                 carrier, service, prefix = rng.choice(CARRIERS)
                 sh = shipments.create_shipment(db, logistics, shipments.ShipmentInput(
@@ -97,10 +98,11 @@ def deliver_old_orders(db: Database, rng: random.Random, actors: Mapping[str, Ac
                                             f"SEAL-{rng.randint(100000, 999999)}")],
                     carrier, service, f"{prefix}{rng.randint(10**9, 10**10 - 1)}",
                     str(int(amount or 0)), shipped, certificates="lot"))
-            transit = shipped + dt.timedelta(days=1)
-            with clock.frozen(_at(transit, 9)):
+            transit = shipped
+            with clock.frozen(_at(transit, 14)):
                 shipments.record_in_transit(db, logistics, sh.id, transit)
-            arrived = transit + dt.timedelta(days=rng.randint(1, 4))
+            # Express and couriers deliver the next day as a rule; customs or a missed receiver delay a few.
+            arrived = transit + dt.timedelta(days=rng.choices((0, 1, 2, 3), weights=(20, 72, 6, 2))[0])
             with clock.frozen(_at(arrived, 15)):
                 shipments.record_delivery(db, head, sh.id, arrived, rng.choice(RECEIVERS))
             delivered += 1

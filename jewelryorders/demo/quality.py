@@ -160,7 +160,8 @@ def advance_demo(db: Database, rng: random.Random, actors: Mapping[str, Actor], 
                                                        TaskSheet.status == "issued")):
             sheets.setdefault(sheet.order_id, {})[sheet.step.name] = sheet.id
     ring = standards["ring"]
-    for n_order, (order_id, qty, _summary) in enumerate(at_work[:16]):
+    # The most recent orders at work: a first article or in-process check of years ago would still hold its NCR.
+    for n_order, (order_id, qty, _summary) in enumerate(at_work[-16:]):
         steps = sheets.get(order_id, {})
         cast = next((sid for name, sid in steps.items() if "鑄造" in name), None)
         setting = next((sid for name, sid in steps.items() if "鑲石" in name), None)

@@ -77,7 +77,8 @@ class OrdersByStage:
 
     @property
     def total(self) -> int:
-        return sum(b.count for b in self.bars)
+        """Orders in progress: every bar but Delivered (orders behind the factory are not in progress)."""
+        return sum(b.count for b in self.bars if b.key != "delivered")
 
     def count(self, key: str) -> int:
         return next(b.count for b in self.bars if b.key == key)
@@ -448,7 +449,8 @@ register_figure(Figure(
     "orders_by_stage", N_("Orders by stage"),
     N_("Orders now in each stage of the procedure (today, whatever the period). Review counts preliminary review, "
        "talks with the customer, escalations and detailed review; Shipped counts partly and fully shipped orders. "
-       "Click a bar to open the Orders tab filtered by its stages."),
+       "The headline counts the orders in progress (every bar but Delivered). Click a bar to open the Orders tab "
+       "filtered by its stages."),
     orders_by_stage, present_orders_by_stage, part="orders", order=10))
 register_figure(Figure(
     "late_orders", N_("Orders late or projected late"),

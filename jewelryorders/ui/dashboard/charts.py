@@ -106,6 +106,8 @@ class FigureChartView(QChartView):
         plotted = [v for vs in values for v in vs] + limit
         whole = not data.percent and all(float(v).is_integer() for v in plotted)
         top, ticks = value_axis_scale(max(plotted + [0.0]), whole)
+        if data.percent and max(plotted + [0.0]) <= 100.0:
+            top, ticks = 100.0, 5  # a rate never reads past 100 %
         category_axis = QBarCategoryAxis()
         category_axis.append(names)
         category_axis.setTruncateLabels(False)
