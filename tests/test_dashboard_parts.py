@@ -320,7 +320,7 @@ def test_orders_by_stage_has_an_after_sales_bar(db, logistics, shippable, make_u
     # Delivered counts November's deliveries only; none of the four is in progress any more.
     assert r.after_sales == 1 and r.count("delivered") == 3 and r.total == 0
     p = f.present(r, "en")
-    assert p.chart.categories[-2] == "Delivered in the period" and p.chart.series[0].values[-2] == 3.0
+    assert p.chart.categories[-2] == "Delivered (period)" and p.chart.series[0].values[-2] == 3.0
     assert p.chart.categories[-1] == "After-sales" and p.chart.series[0].values[-1] == 1.0
     assert p.chart.links[-1].tab == "delivery" and p.table.rows[-1] == ("After-sales", 1)
     assert p.headline == "0 orders in progress" and len(p.chart.categories) == 10

@@ -184,3 +184,23 @@ def test_a_rate_axis_ends_at_100_percent(qtbot):
     view.show_chart(Chart(CHART_LINE, ("Oct", "Nov"), (Series("on time", (0.96, 1.0)),), percent=True))
     axis = next(a for a in view.chart().axes() if hasattr(a, "tickCount"))
     assert (axis.max(), axis.tickCount(), axis.labelFormat()) == (100.0, 5, "%d%%")
+
+
+def test_an_allowance_per_category_is_drawn_at_each_bar_not_as_a_slope(qtbot):
+    from PySide6.QtCharts import QLineSeries
+
+    from jewelryorders.services.dashboard.registry import CHART_HBAR, Chart, Series
+    from jewelryorders.ui.dashboard.charts import FigureChartView
+
+    view = FigureChartView()
+    qtbot.addWidget(view)
+    view.show_chart(Chart(CHART_HBAR, ("Filing", "Casting"), (Series("loss", (78.0, 62.5)),),
+                          limit=Series("allowance", (167.0, 93.0))))
+    [line] = [s for s in view.chart().series() if isinstance(s, QLineSeries)]
+    points = [(p.x(), p.y()) for p in line.points()]
+    # Horizontal bars: values along x, categories along y (the first category drawn on top, i.e. last in Qt's order).
+    assert points == [(93.0, -0.5), (93.0, 0.5), (167.0, 0.5), (167.0, 1.5)]
+    view.show_chart(Chart(CHART_HBAR, ("A", "B", "C"), (Series("load", (0.5, 1.2, 0.9)),),
+                          limit=Series("capacity", (1.0, 1.0, 1.0)), percent=True))
+    [line] = [s for s in view.chart().series() if isinstance(s, QLineSeries)]
+    assert [(p.x(), p.y()) for p in line.points()] == [(100.0, -0.5), (100.0, 2.5)]

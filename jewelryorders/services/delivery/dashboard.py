@@ -181,7 +181,7 @@ class OrdersByStageWithAfterSales(stage_figures.OrdersByStage):
     after_sales: int = 0           # orders with an after-sales case open (they stay delivered or closed)
 
 
-DELIVERED_IN_PERIOD = N_("Delivered in the period")
+DELIVERED_IN_PERIOD = N_("Delivered (period)")
 
 
 def orders_by_stage_with_after_sales(db: Database, ctx: FigureContext) -> OrdersByStageWithAfterSales:

@@ -123,6 +123,7 @@ class FigureChartView(QChartView):
         if data.kind == CHART_LINE:
             chart.addAxis(category_axis, Qt.AlignmentFlag.AlignBottom)
             chart.addAxis(value_axis, Qt.AlignmentFlag.AlignLeft)
+            category_axis.setLabelsAngle(-45 if count > 6 else 0)  # twelve months side by side overlap
             for i, (s, vs) in enumerate(zip(data.series, values)):
                 line = QLineSeries()
                 line.setName(s.name)
@@ -156,15 +157,18 @@ class FigureChartView(QChartView):
             else:
                 chart.addAxis(category_axis, Qt.AlignmentFlag.AlignBottom)
                 chart.addAxis(value_axis, Qt.AlignmentFlag.AlignLeft)
-                category_axis.setLabelsAngle(-30 if count > 6 else 0)
+                category_axis.setLabelsAngle(-45 if count > 6 else 0)
             series.attachAxis(category_axis)
             series.attachAxis(value_axis)
             if limit:
                 line = QLineSeries()
                 line.setName(data.limit.name)
                 line.setPen(QPen(QColor(WARNING), 1.5, Qt.PenStyle.DashLine))
-                ends = ((-0.5, limit[0]), (count - 0.5, limit[-1]))
-                for index, value in ends:
+                if all(abs(v - limit[0]) < 1e-9 for v in limit):
+                    points = [(-0.5, limit[0]), (count - 0.5, limit[-1])]  # one limit for all: a straight line
+                else:  # each category its own limit (an allowance): a step across each bar at its own value
+                    points = [(i + edge, v) for i, v in enumerate(limit) for edge in (-0.5, 0.5)]
+                for index, value in points:
                     if data.kind == CHART_HBAR:
                         line.append(value, index)
                     else:
