@@ -142,3 +142,11 @@ def test_a_figure_a_later_part_registers_reaches_the_report_and_the_workbook(db,
         assert [c.value for c in sheet[7]] == ["2026-10", 0.9] and sheet.cell(7, 2).number_format == "0.0%"
     finally:
         registry._figures.pop("test_on_time", None)
+
+
+def test_the_report_and_the_tab_scale_a_rate_to_100_percent_and_counts_to_whole_ticks():
+    from jewelryorders.reports.axis_scale import value_axis_scale
+
+    assert value_axis_scale([96.0, 100.0], whole=False, percent=True) == (100.0, 5)
+    assert value_axis_scale([2.0, 1.0], whole=True) == (3.0, 4)
+    assert value_axis_scale([0.35, 1.2], whole=False) == (2.0, 3)

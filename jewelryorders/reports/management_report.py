@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..i18n import normalize_language, tr
+from .axis_scale import value_axis_scale
 
 WARNING = "#d93025"
 PALETTE = ("#1a73e8", "#f29900", "#188038", "#9334e6", "#12b5cb", "#e8710a")
@@ -48,18 +49,6 @@ def _cut(text: str, limit: int = LABEL_CHARS) -> str:
     return out
 
 
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    import math
-
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
 def chart_drawing(chart: Any, width: float, height: float, lang: str):
     """A ReportLab Drawing of one chart: bars (vertical or horizontal) or lines, a limit line, marked bars in the
     warning colour, a legend when there is more than one series."""
@@ -77,7 +66,9 @@ def chart_drawing(chart: Any, width: float, height: float, lang: str):
     series = [[v * scale for v in s.values[:count]] for s in chart.series] or [[0.0] * count]
     names = [_cut(c, LABEL_CHARS + 4 if chart.kind == "hbar" else LABEL_CHARS) for c in chart.categories[:count]]
     limit = [v * scale for v in chart.limit.values[:count]] if chart.limit is not None else []
-    top = _nice_max(max([v for s in series for v in s] + limit + [0.0]) * 1.08)
+    plotted = [v for s in series for v in s] + limit
+    whole = not chart.percent and all(float(v).is_integer() for v in plotted)
+    top, ticks = value_axis_scale(plotted, whole=whole, percent=chart.percent)
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     entries = [(s.name, s.color or PALETTE[i % len(PALETTE)]) for i, s in enumerate(chart.series)]
@@ -123,8 +114,8 @@ def chart_drawing(chart: Any, width: float, height: float, lang: str):
         labels.fontSize = 6
     plot.valueAxis.valueMin = 0
     plot.valueAxis.valueMax = top
-    plot.valueAxis.valueStep = next((top / n for n in (4, 5, 2) if abs(top / n - round(top / n)) < 1e-9), top / 4)
-    plot.valueAxis.labelTextFormat = "%d%%" if chart.percent else ("%d" if top >= 4 else "%.1f")
+    plot.valueAxis.valueStep = top / (ticks - 1)
+    plot.valueAxis.labelTextFormat = "%d%%" if chart.percent else ("%d" if whole or top >= 4 else "%.1f")
     plot.valueAxis.gridStrokeColor = colors.HexColor("#e4e8ec")
     plot.valueAxis.visibleGrid = 1
     colours = [colors.HexColor(colour) for _name, colour in entries[:len(chart.series)]]

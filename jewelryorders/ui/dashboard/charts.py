@@ -17,49 +17,13 @@ from PySide6.QtCore import QMargins, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
+from ...reports.axis_scale import value_axis_scale
 from ...services.dashboard.registry import CHART_HBAR, CHART_LINE, Chart
 
 WARNING = "#d93025"
 PALETTE = ("#1a73e8", "#f29900", "#188038", "#9334e6", "#12b5cb", "#e8710a")
 MAX_CATEGORIES = 15
 CHART_HEIGHT = 250
-
-
-def _nice_max(value: float) -> float:
-    import math
-
-    if value <= 0:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def tick_count(top: float) -> int:
-    """Ticks on whole numbers where possible: 0-20 in four steps of 5, 0-10 in five steps of 2."""
-    for steps in (4, 5, 2):
-        if abs(top / steps - round(top / steps)) < 1e-9:
-            return steps + 1
-    return 5
-
-
-def value_axis_scale(peak: float, whole: bool) -> tuple[float, int]:
-    """The value axis's top and tick count for data peaking at `peak`.
-
-    Counts (`whole`) are never labelled 0.5 or 2.5 orders: their top is a whole number and, up to 5, every whole
-    number gets its tick."""
-    import math
-
-    top = _nice_max(peak * 1.08)
-    if whole:
-        top = float(max(1, math.ceil(top - 1e-9)))
-        if top <= 5:
-            return top, int(top) + 1
-        while all(abs(top / steps - round(top / steps)) > 1e-9 for steps in (4, 5, 2)):
-            top += 1
-    return top, tick_count(top)
 
 
 class FigureChartView(QChartView):
@@ -105,9 +69,7 @@ class FigureChartView(QChartView):
             values = [vs[::-1] for vs in values]
         plotted = [v for vs in values for v in vs] + limit
         whole = not data.percent and all(float(v).is_integer() for v in plotted)
-        top, ticks = value_axis_scale(max(plotted + [0.0]), whole)
-        if data.percent and max(plotted + [0.0]) <= 100.0:
-            top, ticks = 100.0, 5  # a rate never reads past 100 %
+        top, ticks = value_axis_scale(plotted, whole=whole, percent=data.percent)
         category_axis = QBarCategoryAxis()
         category_axis.append(names)
         category_axis.setTruncateLabels(False)
