@@ -7,6 +7,10 @@ replicated history, so the figure to compare is the replication's rate against t
 baseline: what every order would cost lived through the services).
 
     .venv/bin/python bench/bench_demo.py [--orders 1000 10000] [--lived 1000] [--keep DIR]
+    .venv/bin/python bench/bench_demo.py --replicate-from demo.db [--copies 2000]
+
+The second form measures the replication alone: it copies a finished demo's file (a small one, all lived) and adds
+`--copies` replicated orders to the copy, printing copies a second.
 
 Figures, not tests: they depend on the machine and on what else it is doing.
 """
@@ -14,6 +18,8 @@ Figures, not tests: they depend on the machine and on what else it is doing.
 from __future__ import annotations
 
 import argparse
+import random
+import shutil
 import sys
 import tempfile
 import time
@@ -54,11 +60,32 @@ def run(n: int, lived: int, folder: Path) -> None:
     print("  stages: " + ", ".join(f"{k} {v:,}" for k, v in sorted(result.stages.items(), key=lambda kv: -kv[1])))
 
 
+def replicate_only(source: Path, copies: int, folder: Path) -> None:
+    import datetime as dt
+
+    from jewelryorders import clock
+    from jewelryorders.demo import replicate
+    from jewelryorders.demo.history import HISTORY_DAYS, OLD_AGE_DAYS
+
+    path = folder / "replicated.db"
+    shutil.copyfile(source, path)
+    db = open_database("sqlite:///" + str(path))
+    today = clock.today()
+    started = time.monotonic()
+    made = replicate.replicate_history(db, random.Random(1), copies, today, HISTORY_DAYS, OLD_AGE_DAYS)
+    seconds = time.monotonic() - started
+    db.close()
+    print(f"replicated {made:,} orders from {source.name} in {seconds:,.1f} s = {made / seconds:,.1f} a second "
+          f"(batch {replicate.BATCH}; {dt.date.today()})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--lived", type=int, default=LIVED_CORE)
     parser.add_argument("--keep", type=Path, help="keep the demo files in this folder")
+    parser.add_argument("--replicate-from", type=Path, help="measure only the replication, from this demo file")
+    parser.add_argument("--copies", type=int, default=2_000)
     args = parser.parse_args()
     from jewelryorders.i18n import set_language
 
@@ -66,6 +93,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
+        if args.replicate_from:
+            replicate_only(args.replicate_from, args.copies, folder)
+            return
         for n in args.orders:
             run(n, args.lived, folder)
     print(f"\nN = 100,000: {MEASURED_100K}")
