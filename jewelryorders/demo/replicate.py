@@ -431,8 +431,10 @@ def replicate_history(db: Database, rng: random.Random, copies: int, today: dt.d
     report(0, copies)
     dialect = db.engine.dialect
     columns = {t.name: [c.name for c in t.columns] for t in tables}
-    processors = {t.name: audit.bind_processors(dialect, t, columns[t.name]) for t in tables}
-    event_processors = audit.bind_processors(dialect, AuditEvent.__table__, audit._EVENT_COLUMNS)
+    processors = {t.name: _fast(t, columns[t.name], audit.bind_processors(dialect, t, columns[t.name]))
+                  for t in tables}
+    event_processors = _fast(AuditEvent.__table__, audit._EVENT_COLUMNS,
+                             audit.bind_processors(dialect, AuditEvent.__table__, audit._EVENT_COLUMNS))
     collecting = gc.isenabled()
     while done < copies:
         batch = min(BATCH, copies - done)
@@ -491,6 +493,29 @@ def _copy_batch(db, rng, copier, tables, columns, processors, event_processors, 
                 if "id" in table.c:
                     s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                    f"(SELECT max(id) FROM {table.name}))"))
+
+
+def _utc_text(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+_SAMPLES = (dt.datetime(2024, 3, 5, 7, 8, 9, 123456, tzinfo=dt.timezone.utc),
+            dt.datetime(2025, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+
+
+def _fast(table, columns, processors: list) -> list:
+    """The time stamps' bind processing written directly (the same text, in a fraction of the time) where the
+    dialect stores an aware moment as UTC text the ISO way; checked on sample moments, else the dialect's own."""
+    out = list(processors)
+    for i, (name, process) in enumerate(zip(columns, processors)):
+        if process is not None and isinstance(table.c[name].type, UTCDateTime):
+            try:
+                same = all(process(m) == _utc_text(m) for m in _SAMPLES)
+            except Exception:  # noqa: BLE001  (a dialect that takes datetime objects: keep its processing)
+                same = False
+            if same:
+                out[i] = _utc_text
+    return out
 
 
 def _bound(rows: list[dict], columns: list[str], processors: list) -> list[tuple]:
