@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import gc
+import hashlib
 import json
 import operator
 import random
@@ -545,12 +546,22 @@ def _append_events(session, events: list[dict], processors: list) -> None:
         return
     head = audit._locked_head(session)
     last_hash = head.last_hash
+    utc, sha256 = dt.timezone.utc, hashlib.sha256
     for ev in events:
         ev["prev_hash"] = last_hash
-        ev["hash"] = last_hash = audit._event_hash(
-            last_hash, ev["at"], ev["user_id"], ev["username"], ev["action"], ev["entity"], ev["entity_id"],
-            ev["order_id"], ev["summary"], ev["before_json"], ev["after_json"], ev["hash_format"], ev["message_id"],
-            ev["message_params"])
+        if ev["hash_format"] != audit.HASH_FORMAT:
+            ev["hash"] = last_hash = audit._event_hash(
+                last_hash, ev["at"], ev["user_id"], ev["username"], ev["action"], ev["entity"], ev["entity_id"],
+                ev["order_id"], ev["summary"], ev["before_json"], ev["after_json"], ev["hash_format"],
+                ev["message_id"], ev["message_params"])
+            continue
+        # audit._event_hash's fields joined the same way (str() of each), without its per-call list and generator
+        payload = "\x1f".join((
+            last_hash, ev["at"].astimezone(utc).replace(tzinfo=None).isoformat(timespec="microseconds"),
+            str(ev["user_id"]), str(ev["username"]), str(ev["action"]), str(ev["entity"]), str(ev["entity_id"]),
+            str(ev["order_id"]), str(ev["summary"]), str(ev["before_json"]), str(ev["after_json"]),
+            str(ev["hash_format"]), str(ev["message_id"]), str(ev["message_params"])))
+        ev["hash"] = last_hash = sha256(payload.encode("utf-8")).hexdigest()
     audit.driver_insert(session, AuditEvent.__table__, audit._EVENT_COLUMNS,
                         _bound(events, list(audit._EVENT_COLUMNS), processors))
     head.last_hash = last_hash
