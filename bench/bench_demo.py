@@ -32,8 +32,8 @@ from jewelryorders.db import open_database  # noqa: E402
 from jewelryorders.demo import LIVED_CORE, build_demo  # noqa: E402
 
 # Measured once with `jewelryorders --db /tmp/demo100k.db demo --orders 100000` (see bench/RESULTS.md).
-MEASURED_100K = ("2,050 s wall (1,000 lived in 1,042 s, 99,000 replicated at ~98 a second), 5.3 GB; "
-                 "2026-12-06, loaded 2-core machine")
+MEASURED_100K = ("832 s wall (600 lived in 215 s, 99,400 replicated at 163 a second), 5.3 GB; 2026-12-06, shared "
+                 "2-core machine (2,050 s before: 1,000 lived, copies through SQLAlchemy's bulk insert)")
 
 LIVED_PHASES = ("Orders", "Review and contracts", "Cancelled orders", "Plans and production")
 
