@@ -140,3 +140,29 @@ def test_step_finishes_carry_the_metal_weighed_mostly_within_the_allowance(big):
             assert f.loss_reason
     over = sum(f.over_allowance for f in weighed)
     assert 0 < over < 0.2 * len(weighed)
+
+
+def test_the_copies_time_stamps_are_stored_as_the_dialect_stores_them(big):
+    """The copies' rows go to the driver after bind processing; the time stamps' quick processing writes the same
+    text as the dialect's own (a lived and a copied event's moment read back alike)."""
+    import random
+
+    from jewelryorders.demo.replicate import _fast
+
+    db, _result, _path = big
+    table = AuditEvent.__table__
+    columns = list(audit._EVENT_COLUMNS)
+    own = audit.bind_processors(db.engine.dialect, table, columns)
+    quick = _fast(table, columns, own)
+    rng = random.Random(3)
+    at = columns.index("at")
+    for _i in range(200):
+        moment = dt.datetime(2020, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=rng.randint(-11, 12)))) + dt.timedelta(
+            seconds=rng.randint(0, 10**8), microseconds=rng.choice([0, rng.randint(0, 999_999)]))
+        assert quick[at](moment) == (own[at](moment) if own[at] else moment)
+    with db.read_session() as s:
+        lived, copied = (s.scalar(select(AuditEvent).where(cond).order_by(AuditEvent.id).limit(1))
+                         for cond in (AuditEvent.order_id <= LIVED, AuditEvent.order_id > LIVED))
+        assert lived.at.tzinfo is not None and copied.at.tzinfo is not None
+        raw = s.execute(select(func.length(table.c.at)).where(table.c.id.in_([lived.id, copied.id]))).scalars().all()
+        assert len(set(raw)) == 1

@@ -28,8 +28,10 @@ from .history import CANCEL_REASONS, HISTORY_DAYS, LATE_SHARE, OLD_AGE_DAYS, Liv
 # progress(phase, done, total): called as each phase goes on and once when it ends (done == total).
 ProgressFn = Callable[[str, int, int], None]
 BATCH = 500
-# A bigger demo lives this many orders through the services and copies the rest of its history from them.
-LIVED_CORE = 1000
+# A bigger demo lives this many orders through the services and copies the rest of its history from them. 600
+# keep every open stage (6 to 42 orders of each fate, the shares of 1,000) and cost some 5 minutes here; each 100
+# more lived orders cost about 50 s (bench/RESULTS.md section 7).
+LIVED_CORE = 600
 CHECKLIST_KEYS = ("equipment", "tooling", "materials", "training")
 
 

@@ -376,6 +376,8 @@ class Lives:
         """The shop floor works the plan as planned up to today; returns the steps finished.
 
         A late order's step of today has overrun: started on its day, not finished though its planned end passed."""
+        from ..services.ledger import entries as ledger_entries
+
         worker = self.actors["production"]
         steps = self._steps(life.order_id)
         first = steps[0].planned_start
@@ -393,7 +395,10 @@ class Lives:
             if start_day > self.today or (start_day == self.today and self.now < _at(self.today, 9)):
                 break
             with clock.frozen(_at(start_day, 9)):
-                start_step(self.db, worker, life.order_id, step.seq)
+                if step.sheet_no is None:
+                    start_step(self.db, worker, life.order_id, step.seq)
+                else:  # what start_step does, by the task sheet the plan's steps were read with
+                    ledger_entries.record_start(self.db, worker, step.sheet_no)
             # The shop fell behind on a late order: a step due in the last two weeks is still being worked on.
             overrun = life.late and self.today - dt.timedelta(days=14) <= step.planned_end < self.today
             if step.planned_end >= self.today or overrun:
