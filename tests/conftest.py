@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never read or write the user's own settings, data or cache folders (QSettings, the default database), and
 # parallel workers (pytest-xdist) never share them: each test process gets its own, inherited by its subprocesses.
 _PRIVATE_HOME = tempfile.mkdtemp(prefix="jewelryorders-tests-")
+atexit.register(shutil.rmtree, _PRIVATE_HOME, True)
 for _variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
     os.environ[_variable] = os.path.join(_PRIVATE_HOME, _variable.lower())
 
